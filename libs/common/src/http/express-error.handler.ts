@@ -1,0 +1,15 @@
+import { Logger } from '@nestjs/common';
+import type { ErrorRequestHandler } from 'express';
+import { problemFromError } from '../problem/problem-details.filter';
+import { sendProblem } from '../problem/problem-details';
+
+const logger = new Logger('Errors');
+
+/**
+ * Catches what fails in plain Express middleware before Nest routing (the body parser's
+ * 400 and 413), which Nest's exception filters never see, and answers with problem+json.
+ */
+export const expressErrorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  const { init, headers } = problemFromError(error, logger);
+  sendProblem(req, res, init, headers);
+};

@@ -1,0 +1,12 @@
+// Fields this API attaches to every Express request.
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** SPEC §1: the caller's X-Request-Id when well-formed, else a fresh UUID. */
+      requestId: string;
+    }
+  }
+}
+
+export {};

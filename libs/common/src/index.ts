@@ -1,0 +1,21 @@
+import './http/express-request';
+
+export { CommonModule } from './common.module';
+export { jsonBodyParser, requireJsonBody } from './http/body.middleware';
+export { expressErrorHandler } from './http/express-error.handler';
+export { REQUEST_ID_HEADER, requestIdMiddleware } from './http/request-id.middleware';
+export { AppLifecycle } from './lifecycle/app-lifecycle.service';
+export { ApiProblemException } from './problem/api-problem.exception';
+export {
+  buildProblem,
+  type FieldError,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPES,
+  type ProblemDetails,
+  type ProblemInit,
+  sendProblem,
+  statusTitle,
+} from './problem/problem-details';
+export { ProblemDetailsFilter, problemFromError } from './problem/problem-details.filter';
+export { StrictQueryInterceptor } from './validation/strict-query.interceptor';
+export { createValidationPipe, flattenValidationErrors, validationProblem } from './validation/validation.pipe';

@@ -1,0 +1,107 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ApiProblemException } from './api-problem.exception';
+import { PROBLEM_TYPES, type ProblemInit, sendProblem } from './problem-details';
+
+/** Node and driver error codes that mean "a dependency is not answering", not "a bug". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+
+function isDependencyOutage(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  const driverError = (error as { driverError?: unknown }).driverError;
+  if (driverError && driverError !== error && isDependencyOutage(driverError)) return true;
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(error.message);
+}
+
+/** Errors raised by body-parser before any route runs carry a `type` and an HTTP `status`. */
+function fromBodyParser(error: unknown): ProblemInit | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { type, status } = error as { type?: unknown; status?: unknown };
+  if (typeof type !== 'string' || typeof status !== 'number') return undefined;
+  switch (type) {
+    case 'entity.parse.failed':
+      return { status: 400, type: PROBLEM_TYPES.malformedJson, detail: 'The request body is not valid JSON.' };
+    case 'entity.too.large':
+      return {
+        status: 413,
+        type: PROBLEM_TYPES.bodyTooLarge,
+        detail: `The request body exceeds the limit of ${(error as { limit?: number }).limit ?? '?'} bytes for this route.`,
+      };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 415, type: PROBLEM_TYPES.unsupportedMediaType, detail: 'Unsupported body encoding or charset.' };
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return { status: 400, detail: 'The request body was incomplete.' };
+    default:
+      return status >= 400 && status < 500 ? { status, detail: 'The request body could not be read.' } : undefined;
+  }
+}
+
+function fromHttpException(exception: HttpException): ProblemInit {
+  const status = exception.getStatus();
+  const body = exception.getResponse();
+  let detail = exception.message;
+  if (typeof body === 'object' && body !== null) {
+    const message = (body as { message?: unknown }).message;
+    if (Array.isArray(message)) detail = message.map(String).join('; ');
+    else if (typeof message === 'string') detail = message;
+  } else if (typeof body === 'string') {
+    detail = body;
+  }
+  return { status, detail };
+}
+
+/**
+ * Turns every error into RFC 9457 problem+json (SPEC §1). Unexpected errors become a
+ * bare 500 (or 503 for a dependency outage) and are logged here with their stack; the
+ * client never sees a stack trace, SQL or a path.
+ */
+export function problemFromError(
+  error: unknown,
+  logger: Logger,
+): { init: ProblemInit; headers: Record<string, string> } {
+  if (error instanceof ApiProblemException) return { init: error.problem, headers: error.headers };
+  if (error instanceof HttpException) return { init: fromHttpException(error), headers: {} };
+  const parserProblem = fromBodyParser(error);
+  if (parserProblem) return { init: parserProblem, headers: {} };
+  if (isDependencyOutage(error)) {
+    logger.warn(`Dependency unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    return {
+      init: {
+        status: 503,
+        type: PROBLEM_TYPES.dependencyUnavailable,
+        detail: 'A backing service is unavailable; retry shortly.',
+      },
+      headers: { 'Retry-After': '5' },
+    };
+  }
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return { init: { status: 500, detail: 'An unexpected error occurred.' }, headers: {} };
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const { init, headers } = problemFromError(exception, this.logger);
+    sendProblem(http.getRequest<Request>(), http.getResponse<Response>(), init, headers);
+  }
+}

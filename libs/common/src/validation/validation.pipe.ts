@@ -1,0 +1,55 @@
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ApiProblemException } from '../problem/api-problem.exception';
+import { type FieldError, PROBLEM_TYPES } from '../problem/problem-details';
+
+/** `items[3].price` style paths, so a client can find the offending field in a batch. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  const result: FieldError[] = [];
+  for (const error of errors) {
+    const field = /^\d+$/.test(error.property)
+      ? `${parent}[${error.property}]`
+      : parent
+        ? `${parent}.${error.property}`
+        : error.property;
+    for (const message of Object.values(error.constraints ?? {})) {
+      result.push({
+        field,
+        message: message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message,
+      });
+    }
+    if (error.children?.length) result.push(...flattenValidationErrors(error.children, field));
+  }
+  return result;
+}
+
+export function validationProblem(errors: FieldError[]): ApiProblemException {
+  return new ApiProblemException({
+    status: 422,
+    type: PROBLEM_TYPES.validation,
+    title: 'Validation failed',
+    detail:
+      errors
+        .map((e) => `${e.field}: ${e.message}`)
+        .join('; ')
+        .slice(0, 1000) || 'The request is invalid.',
+    errors,
+  });
+}
+
+/**
+ * The global pipe (SPEC §4): strips nothing silently (unknown fields are 422), converts
+ * query strings to the declared types, and answers 422 with `errors: [{ field, message }]`.
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    // No implicit conversion: it would turn a JSON number into the string a DTO expects.
+    // Query DTOs convert explicitly (`@Type(() => Number)`), since every query value is a string.
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => validationProblem(flattenValidationErrors(errors)),
+  });
+}

@@ -1,0 +1,244 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { AppConfig, type TrustProxySetting } from './app-config';
+import { EnvDto, FILE_BACKED_VARIABLES } from './env.dto';
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_CORS_ORIGINS = ['http://localhost:3000', 'http://localhost:8501'];
+const DEFAULT_ISSUER = 'transparency-api';
+const DEFAULT_AUDIENCE = 'transparency-api';
+const MIN_HS256_SECRET_BYTES = 32;
+/** Values shipped in `.env.example` all contain this marker; production refuses them. */
+const PLACEHOLDER_PATTERN = /change[-_]?me|placeholder|replace[-_]?me/i;
+
+/** Every problem with the environment, in one error, so an operator fixes them in one go. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/**
+ * Reads, validates and types the environment. Plain function, no Nest: tracing and the
+ * CLI call it before any module exists; `ConfigModule` provides its result.
+ */
+export function loadConfig(env: Environment = process.env): AppConfig {
+  const problems: string[] = [];
+  const raw = resolveFileVariables(env, problems);
+
+  const dto = plainToInstance(EnvDto, raw, { enableImplicitConversion: false });
+  for (const error of validateSync(dto, { whitelist: false, forbidUnknownValues: false, stopAtFirstError: true })) {
+    problems.push(describe(error, raw[error.property]));
+    // Already reported: the rules below see it as unset rather than report it twice.
+    delete (dto as unknown as Record<string, unknown>)[error.property];
+  }
+
+  const nodeEnv = dto.NODE_ENV ?? 'development';
+  const isProduction = nodeEnv === 'production';
+  const embedded = dto.DATABASE_URL === undefined;
+  const algorithm = dto.JWT_ALGORITHM ?? 'HS256';
+
+  const corsOrigins = parseList(dto.CORS_ORIGINS) ?? DEFAULT_CORS_ORIGINS;
+  for (const origin of corsOrigins) {
+    if (origin === '*') {
+      if (isProduction) problems.push('CORS_ORIGINS: "*" is refused in production; list the allowed origins');
+    } else if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(`CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port], no path)`);
+    }
+  }
+
+  const trustProxy = parseTrustProxy(dto.TRUST_PROXY, problems);
+  const publicKeys = parsePublicKeys(dto.JWT_PUBLIC_KEYS, problems);
+
+  if (isProduction) {
+    if (algorithm === 'HS256') {
+      if (!dto.JWT_SECRET) {
+        problems.push('JWT_SECRET: required in production when JWT_ALGORITHM is HS256');
+      } else if (Buffer.byteLength(dto.JWT_SECRET, 'utf8') < MIN_HS256_SECRET_BYTES) {
+        problems.push(`JWT_SECRET: too short for production (at least ${MIN_HS256_SECRET_BYTES} bytes)`);
+      }
+    } else if (!dto.JWT_PRIVATE_KEY) {
+      problems.push(`JWT_PRIVATE_KEY: required in production when JWT_ALGORITHM is ${algorithm}`);
+    }
+    for (const name of [
+      'JWT_SECRET',
+      'JWT_PRIVATE_KEY',
+      'ADMIN_PASSWORD',
+      'METRICS_TOKEN',
+      'DATABASE_URL',
+      'REDIS_URL',
+    ] as const) {
+      const value = dto[name];
+      if (value && PLACEHOLDER_PATTERN.test(value)) {
+        problems.push(`${name}: still the placeholder from .env.example; set a real value`);
+      }
+    }
+  }
+  if (algorithm !== 'HS256' && dto.JWT_PRIVATE_KEY && !dto.JWT_KID) {
+    problems.push('JWT_KID: required with JWT_PRIVATE_KEY, so verifiers can pick the key');
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+
+  const config: AppConfig = {
+    nodeEnv,
+    isProduction,
+    port: dto.PORT ?? 8000,
+    logLevel: dto.LOG_LEVEL ?? 'info',
+    demoData: dto.DEMO_DATA ?? embedded,
+    database: {
+      url: dto.DATABASE_URL,
+      embedded,
+      dataDir: resolve(dto.DATA_DIR ?? './data'),
+      poolMax: dto.DB_POOL_MAX ?? 10,
+      migrationsRun: dto.MIGRATIONS_RUN ?? true,
+    },
+    redis: { url: dto.REDIS_URL, keyPrefix: dto.REDIS_KEY_PREFIX ?? 'tapi:' },
+    jwt: {
+      algorithm,
+      secret: dto.JWT_SECRET,
+      privateKey: dto.JWT_PRIVATE_KEY,
+      kid: dto.JWT_KID,
+      publicKeys,
+      issuer: dto.JWT_ISSUER ?? DEFAULT_ISSUER,
+      audience: dto.JWT_AUDIENCE ?? DEFAULT_AUDIENCE,
+      accessTokenTtlSeconds: parseDurationSeconds(dto.ACCESS_TOKEN_TTL ?? '15m'),
+      refreshTokenTtlSeconds: parseDurationSeconds(dto.REFRESH_TOKEN_TTL ?? '30d'),
+    },
+    admin: { username: dto.ADMIN_USERNAME, password: dto.ADMIN_PASSWORD },
+    loginLockout: {
+      threshold: dto.LOGIN_LOCKOUT_THRESHOLD ?? 5,
+      ipThreshold: dto.LOGIN_LOCKOUT_IP_THRESHOLD ?? 20,
+      windowSeconds: dto.LOGIN_LOCKOUT_WINDOW_SECONDS ?? 900,
+    },
+    http: {
+      corsOrigins,
+      trustProxy,
+      bodyLimitBytes: parseSizeBytes(dto.BODY_LIMIT ?? '256kb'),
+      ingestBodyLimitBytes: parseSizeBytes(dto.INGEST_BODY_LIMIT ?? '4mb'),
+      shutdownDrainMs: dto.SHUTDOWN_DRAIN_MS ?? 0,
+      shutdownTimeoutMs: dto.SHUTDOWN_TIMEOUT_MS ?? 25000,
+    },
+    rateLimit: {
+      enabled: dto.RATE_LIMIT_ENABLED ?? true,
+      burst: dto.RATE_LIMIT_BURST ?? 10,
+      perMinute: dto.RATE_LIMIT_PER_MINUTE ?? 60,
+      perHour: dto.RATE_LIMIT_PER_HOUR ?? 1000,
+      blockSeconds: dto.RATE_LIMIT_BLOCK_SECONDS ?? 60,
+      hourBlockSeconds: dto.RATE_LIMIT_HOUR_BLOCK_SECONDS ?? 3600,
+    },
+    transparency: { publicRead: dto.TRANSPARENCY_PUBLIC_READ ?? false },
+    audit: {
+      batchSize: dto.AUDIT_BATCH_SIZE ?? 500,
+      flushIntervalMs: dto.AUDIT_FLUSH_INTERVAL_MS ?? 1000,
+      queueMax: dto.AUDIT_QUEUE_MAX ?? 10000,
+    },
+    metrics: { token: dto.METRICS_TOKEN },
+    tracing: { otlpEndpoint: dto.OTEL_EXPORTER_OTLP_ENDPOINT },
+  };
+  return Object.freeze(Object.setPrototypeOf(config, AppConfig.prototype) as AppConfig);
+}
+
+/** `FOO_FILE=/run/secrets/foo` fills `FOO` from the file (trailing newline dropped). */
+function resolveFileVariables(env: Environment, problems: string[]): Record<string, string | undefined> {
+  const raw: Record<string, string | undefined> = { ...env };
+  for (const name of FILE_BACKED_VARIABLES) {
+    const path = env[`${name}_FILE`]?.trim();
+    if (!path) continue;
+    if (env[name]?.trim()) {
+      problems.push(`${name}_FILE: set together with ${name}; set only one of them`);
+      continue;
+    }
+    try {
+      raw[name] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push(`${name}_FILE: cannot read ${path} (${code})`);
+    }
+  }
+  return raw;
+}
+
+const SECRET_NAMES = new Set<string>(FILE_BACKED_VARIABLES);
+
+function describe(error: ValidationError, value: unknown): string {
+  const reasons = Object.values(error.constraints ?? {}).map((m) => m.replace(`${error.property} `, ''));
+  // Never echo a secret back into logs, only the shape of the problem.
+  const shown = SECRET_NAMES.has(error.property) ? '' : ` (got "${String(value).slice(0, 80)}")`;
+  return `${error.property}: ${reasons.join('; ')}${shown}`;
+}
+
+function parseList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustProxy(value: string | undefined, problems: string[]): TrustProxySetting {
+  if (value === undefined || value.toLowerCase() === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value.toLowerCase() === 'true') {
+    problems.push('TRUST_PROXY: "true" would trust any X-Forwarded-For; give a hop count or the proxies\' addresses');
+    return false;
+  }
+  const entries = parseList(value) ?? [];
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!TRUST_PROXY_NAMES.has(entry) && (family === 0 || !validBits || extra !== undefined)) {
+      problems.push(
+        `TRUST_PROXY: "${entry}" is not a hop count, an IP, a CIDR or one of loopback, linklocal, uniquelocal`,
+      );
+    }
+  }
+  return entries;
+}
+
+function parsePublicKeys(value: string | undefined, problems: string[]): Record<string, string> {
+  if (value === undefined) return {};
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    const keys: Record<string, string> = {};
+    for (const [kid, pem] of Object.entries(parsed as Record<string, unknown>)) {
+      if (typeof pem !== 'string' || !/-----BEGIN PUBLIC KEY-----/.test(pem)) {
+        problems.push(`JWT_PUBLIC_KEYS: key "${kid}" is not a PEM public key`);
+      } else {
+        keys[kid] = pem;
+      }
+    }
+    return keys;
+  } catch {
+    problems.push('JWT_PUBLIC_KEYS: must be a JSON object mapping kid to PEM public key');
+    return {};
+  }
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+export function parseSizeBytes(value: string): number {
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(value.trim());
+  if (!match) throw new Error(`not a size: ${value}`);
+  return Number(match[1]) * (SIZE_UNITS[(match[2] || 'b').toLowerCase()] ?? NaN);
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+export function parseDurationSeconds(value: string): number {
+  const match = /^(\d+)\s*([a-z]?)$/i.exec(value.trim());
+  if (!match) throw new Error(`not a duration: ${value}`);
+  return Number(match[1]) * (DURATION_UNITS[(match[2] || 's').toLowerCase()] ?? NaN);
+}

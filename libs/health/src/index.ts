@@ -1,0 +1,7 @@
+export { HealthModule } from './health.module';
+export {
+  type DependencyStatus,
+  HealthService,
+  type ReadinessContributor,
+  type ReadinessReport,
+} from './health.service';

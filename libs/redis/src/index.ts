@@ -1,0 +1,3 @@
+export { RedisHealthIndicator } from './redis.health';
+export { RedisModule } from './redis.module';
+export { RedisService } from './redis.service';

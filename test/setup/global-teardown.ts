@@ -1,0 +1,5 @@
+export default async function globalTeardown(): Promise<void> {
+  const started = globalThis.__E2E_STARTED__;
+  started?.redisServer?.kill('SIGTERM');
+  await started?.embedded?.stop();
+}
