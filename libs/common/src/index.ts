@@ -1,6 +1,7 @@
 import './http/express-request';
 
 export { CommonModule } from './common.module';
+export { SECURITY_EVENT, type SecurityEvent, SecurityEvents, type SecurityEventType } from './events/security-events';
 export { jsonBodyParser, requireJsonBody } from './http/body.middleware';
 export { expressErrorHandler } from './http/express-error.handler';
 export { REQUEST_ID_HEADER, requestIdMiddleware } from './http/request-id.middleware';
