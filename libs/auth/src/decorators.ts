@@ -6,6 +6,12 @@ import type { Scope } from './scopes';
 
 export const IS_PUBLIC_KEY = 'auth:public';
 export const SCOPES_KEY = 'auth:scopes';
+/**
+ * Set on read routes that TRANSPARENCY_PUBLIC_READ=true opens to anonymous callers: the guard
+ * lets a request without a token through when the route has it and the flag is on (a presented
+ * token is still verified and its scopes still apply).
+ */
+export const PUBLIC_READ_KEY = 'auth:public-read';
 
 /** Opens a route to anonymous callers: the global guard denies everything else by default. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC_KEY, true);

@@ -1,0 +1,115 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { SecurityEvents } from '@app/common';
+import { CurrentPrincipal, Scopes } from '../decorators';
+import {
+  DEFAULT_SERVICE_TOKEN_TTL_SECONDS,
+  IssuedTokenResponseDto,
+  IssueTokenDto,
+  TokenListDto,
+  TokenListQueryDto,
+} from '../dto/auth.dto';
+import type { Principal } from '../principal';
+import { TokensService } from '../tokens/tokens.service';
+import { requestContext } from './auth.controller';
+import { toIssuedToken, toTokenMetadata } from './mappers';
+
+@ApiTags('admin')
+@Controller('admin/tokens')
+@Scopes('admin')
+export class AdminTokensController {
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly events: SecurityEvents,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Issue a service token. The token is returned once and never stored.' })
+  @ApiCreatedResponse({ type: IssuedTokenResponseDto })
+  @ApiUnprocessableEntityResponse({ description: 'Body validation failed.' })
+  async issue(
+    @Body() body: IssueTokenDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
+  ): Promise<IssuedTokenResponseDto> {
+    const actor = principal.username ?? principal.sub;
+    const token = await this.tokens.issueServiceToken({
+      subject: body.subject,
+      scopes: body.scopes,
+      ttlSeconds: body.ttl_seconds ?? DEFAULT_SERVICE_TOKEN_TTL_SECONDS,
+      description: body.description,
+      createdBy: actor,
+    });
+    this.events.publish({
+      type: 'token.issued',
+      actor,
+      tokenId: token.id,
+      ...requestContext(req),
+      detail: {
+        kind: 'service',
+        subject: body.subject,
+        scopes: body.scopes,
+        expires_at: token.expiresAt.toISOString(),
+      },
+    });
+    return toIssuedToken(token);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Token metadata (never the tokens themselves), newest first.' })
+  @ApiOkResponse({ type: TokenListDto })
+  @ApiUnprocessableEntityResponse({ description: 'Unknown query parameter or kind.' })
+  async list(@Query() query: TokenListQueryDto): Promise<TokenListDto> {
+    const tokens = await this.tokens.list(query.kind);
+    const now = Date.now();
+    return {
+      tokens: tokens.map((t) => toTokenMetadata(t, now)),
+      total_count: tokens.length,
+      timestamp: new Date().toISOString(),
+    };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a token by id: every replica refuses it within a second.' })
+  @ApiNoContentResponse({ description: 'Revoked (also when it already was).' })
+  @ApiBadRequestResponse({ description: 'The id is not a UUID.' })
+  @ApiNotFoundResponse({ description: 'No token with this id.' })
+  async revoke(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
+  ): Promise<void> {
+    const token = await this.tokens.revokeToken(id, 'admin');
+    if (!token) throw new NotFoundException(`No token with id ${id}.`);
+    this.events.publish({
+      type: 'token.revoked',
+      actor: principal.username ?? principal.sub,
+      tokenId: id,
+      ...requestContext(req),
+      detail: { reason: 'admin', subject: token.subject, kind: token.kind },
+    });
+  }
+}

@@ -1,0 +1,205 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { RedisService } from '@app/redis';
+import type Redis from 'ioredis';
+import { type EntityManager, Repository } from 'typeorm';
+import { RevokedTokenEntity } from '../entities/revoked-token.entity';
+
+export interface Revocation {
+  jti: string;
+  expiresAt: Date;
+}
+
+export const REVOCATION_CHANNEL = 'auth:revocations';
+
+/** Revocations committed this long before the last one seen are re-read, for transactions that commit late. */
+const POLL_OVERLAP_MS = 5000;
+export const REVOCATION_POLL_MS = 500;
+const PRUNE_INTERVAL_MS = 60_000;
+
+/**
+ * Writes revocations: Postgres first (the source of truth, so no restart resurrects a token),
+ * then a Redis message so other replicas hear it at once. Used by the API and the CLI.
+ */
+@Injectable()
+export class RevocationStore {
+  private readonly logger = new Logger('Revocation');
+  private readonly localListeners: ((revocations: Revocation[]) => void)[] = [];
+
+  constructor(
+    @InjectRepository(RevokedTokenEntity) private readonly repository: Repository<RevokedTokenEntity>,
+    private readonly redis: RedisService,
+  ) {}
+
+  get channel(): string {
+    return `${this.redis.keyPrefix}${REVOCATION_CHANNEL}`;
+  }
+
+  /** Called after the local write, so this replica refuses the token before the request ends. */
+  onLocalRevocation(listener: (revocations: Revocation[]) => void): void {
+    this.localListeners.push(listener);
+  }
+
+  /** Persists (inside `manager`'s transaction when given); call `announce` after commit. */
+  async persist(revocations: Revocation[], reason: string, manager?: EntityManager): Promise<void> {
+    if (revocations.length === 0) return;
+    const repository = manager ? manager.getRepository(RevokedTokenEntity) : this.repository;
+    await repository
+      .createQueryBuilder()
+      .insert()
+      .values(revocations.map(({ jti, expiresAt }) => ({ jti, expiresAt, reason })))
+      .orIgnore()
+      .execute();
+  }
+
+  async revoke(revocations: Revocation[], reason: string): Promise<void> {
+    await this.persist(revocations, reason);
+    await this.announce(revocations);
+  }
+
+  async announce(revocations: Revocation[]): Promise<void> {
+    if (revocations.length === 0) return;
+    for (const listener of this.localListeners) listener(revocations);
+    const client = this.redis.client;
+    if (!client) return;
+    try {
+      const message = JSON.stringify(revocations.map(({ jti, expiresAt }) => [jti, expiresAt.getTime()]));
+      await client.publish(this.channel, message);
+    } catch (error) {
+      // Postgres has it: the other replicas' polling picks it up within REVOCATION_POLL_MS.
+      this.logger.warn(`Revocation not broadcast over Redis (${(error as Error).message}); replicas will poll it`);
+    }
+  }
+}
+
+/**
+ * Each replica's view of the revoked tokens: loaded from Postgres at start, kept current by
+ * Redis pub/sub when configured, and by polling Postgres every 500 ms in any case (Redis
+ * may be down, or a message lost while reconnecting), so a revocation reaches every replica
+ * within a second. Checking a token is a Map lookup.
+ */
+@Injectable()
+export class RevocationCache implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Revocation');
+  private readonly revoked = new Map<string, number>();
+  private lastSeen?: Date;
+  private pollTimer?: NodeJS.Timeout;
+  private pruneTimer?: NodeJS.Timeout;
+  private polling = false;
+  private pollFailing = false;
+  private subscriber?: Redis;
+
+  constructor(
+    @InjectRepository(RevokedTokenEntity) private readonly repository: Repository<RevokedTokenEntity>,
+    private readonly store: RevocationStore,
+    private readonly redis: RedisService,
+  ) {}
+
+  isRevoked(jti: string): boolean {
+    return this.revoked.has(jti);
+  }
+
+  get size(): number {
+    return this.revoked.size;
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.store.onLocalRevocation((revocations) => this.add(revocations));
+    const [{ now }] = await this.repository.query<{ now: Date }[]>('SELECT now() AS now');
+    const rows = await this.repository
+      .createQueryBuilder('r')
+      .select(['r.jti', 'r.expiresAt', 'r.revokedAt'])
+      .where('r.expires_at > now()')
+      .getMany();
+    this.add(rows);
+    this.lastSeen = now;
+  }
+
+  onApplicationBootstrap(): void {
+    this.subscribe();
+    this.pollTimer = setInterval(() => void this.poll(), REVOCATION_POLL_MS);
+    this.pollTimer.unref();
+    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.pollTimer);
+    clearInterval(this.pruneTimer);
+    // The connection itself belongs to RedisService, which closes it.
+    await this.subscriber?.unsubscribe().catch(() => undefined);
+  }
+
+  /** Reads revocations committed since the last poll. Public for tests and for a manual refresh. */
+  async poll(): Promise<void> {
+    if (this.polling || !this.lastSeen) return;
+    this.polling = true;
+    try {
+      const since = new Date(this.lastSeen.getTime() - POLL_OVERLAP_MS);
+      const rows = await this.repository
+        .createQueryBuilder('r')
+        .select(['r.jti', 'r.expiresAt', 'r.revokedAt'])
+        .where('r.revoked_at > :since', { since })
+        .orderBy('r.revoked_at', 'ASC')
+        .getMany();
+      this.add(rows);
+      const latest = rows.at(-1)?.revokedAt;
+      if (latest && latest > this.lastSeen) this.lastSeen = latest;
+      if (this.pollFailing) this.logger.log('Revocation polling recovered');
+      this.pollFailing = false;
+    } catch (error) {
+      if (!this.pollFailing) this.logger.warn(`Revocation polling failed: ${(error as Error).message}`);
+      this.pollFailing = true;
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private add(revocations: Revocation[]): void {
+    const now = Date.now();
+    for (const { jti, expiresAt } of revocations) {
+      if (expiresAt.getTime() > now) this.revoked.set(jti, expiresAt.getTime());
+    }
+  }
+
+  private subscribe(): void {
+    const subscriber = this.redis.createConnection('revocations');
+    if (!subscriber) return;
+    this.subscriber = subscriber;
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.store.channel) return;
+      try {
+        const entries = JSON.parse(message) as [string, number][];
+        this.add(entries.map(([jti, expiresAt]) => ({ jti, expiresAt: new Date(expiresAt) })));
+      } catch {
+        this.logger.warn('Ignored a malformed revocation message');
+      }
+    });
+    // Without an offline queue a SUBSCRIBE before the connection is ready fails, so subscribe
+    // on every "ready" (a repeated SUBSCRIBE is harmless); polling covers the gaps.
+    const subscribeNow = (): void => {
+      subscriber.subscribe(this.store.channel).catch((error: Error) => {
+        this.logger.warn(`Revocation subscription pending (${error.message}); polling covers the gap`);
+      });
+    };
+    subscriber.on('ready', subscribeNow);
+    if (subscriber.status === 'ready') subscribeNow();
+  }
+
+  /** Drops entries whose token has expired anyway, here and in Postgres. Public for tests. */
+  async prune(): Promise<void> {
+    const now = Date.now();
+    for (const [jti, expiresAt] of this.revoked) if (expiresAt <= now) this.revoked.delete(jti);
+    try {
+      await this.repository.createQueryBuilder().delete().where('expires_at < now()').execute();
+    } catch (error) {
+      this.logger.warn(`Pruning expired revocations failed: ${(error as Error).message}`);
+    }
+  }
+}

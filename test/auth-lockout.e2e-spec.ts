@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import request from 'supertest';
+import { SECURITY_EVENT, type SecurityEvent } from '@app/common';
+import { ADMIN_PASSWORD, ADMIN_USERNAME, AUTH_ENV, sleep } from './auth-helpers';
+import { createTestApp, describeWithRedis, type TestApp } from './utils/harness';
+
+const PROBLEM = /^application\/problem\+json/;
+const LOCKOUT_ENV = {
+  ...AUTH_ENV,
+  LOGIN_LOCKOUT_THRESHOLD: '3',
+  LOGIN_LOCKOUT_IP_THRESHOLD: '6',
+  LOGIN_LOCKOUT_WINDOW_SECONDS: '60',
+};
+
+const attempt = (server: Server, username: string, password: string) =>
+  request(server).post('/api/v1/auth/login').send({ username, password });
+
+async function fail(server: Server, username: string, times: number): Promise<void> {
+  for (let i = 0; i < times; i += 1) await attempt(server, username, 'wrong-password').expect(401);
+}
+
+describe('Login lock-out, counted in memory (SPEC §3)', () => {
+  let t: TestApp;
+  let server: Server;
+  const events: SecurityEvent[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp({ redis: false, env: LOCKOUT_ENV });
+    server = t.app.getHttpServer();
+    t.app.get(EventEmitter2).on(SECURITY_EVENT, (event: SecurityEvent) => events.push(event));
+  });
+  afterAll(async () => t?.close());
+
+  it('locks a (username, IP) pair after the threshold, even for the right password, with 429 and Retry-After', async () => {
+    await fail(server, ADMIN_USERNAME, 3);
+    const locked = await attempt(server, ADMIN_USERNAME, ADMIN_PASSWORD).expect(429);
+    expect(locked.headers['content-type']).toMatch(PROBLEM);
+    const retryAfter = Number(locked.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(55);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(locked.body).toMatchObject({ status: 429, retry_after: retryAfter });
+    expect(locked.body.detail).toContain(`${retryAfter} seconds`);
+    expect(events.find((e) => e.type === 'login.lockout')).toMatchObject({
+      actor: ADMIN_USERNAME,
+      detail: { reason: 'threshold', scope: 'pair' },
+    });
+    // Another username from the same IP is not locked by that pair.
+    await attempt(server, 'someone-else', 'wrong-password').expect(401);
+  });
+
+  it('locks the IP across usernames after the IP threshold', async () => {
+    // 3 (admin) + 1 (someone-else) failures so far: two more reach 6.
+    await fail(server, 'spray-1', 1);
+    await fail(server, 'spray-2', 1);
+    const locked = await attempt(server, 'spray-3', 'wrong-password').expect(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(55);
+    expect(events.some((e) => e.type === 'login.lockout' && e.detail?.scope === 'ip')).toBe(true);
+  });
+});
+
+describeWithRedis('Login lock-out, counted in Redis (SPEC §3)', () => {
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    const env = { ...LOCKOUT_ENV, LOGIN_LOCKOUT_WINDOW_SECONDS: '2', JWT_SECRET: randomBytes(32).toString('hex') };
+    a = await createTestApp({ redis: true, env });
+    b = await createTestApp({ redis: true, env, schema: a.schema });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('counts failures across replicas, and lifts the lock when the window has passed', async () => {
+    const serverA = a.app.getHttpServer();
+    const serverB = b.app.getHttpServer();
+    await fail(serverA, ADMIN_USERNAME, 2);
+    await fail(serverB, ADMIN_USERNAME, 1);
+    const locked = await attempt(serverA, ADMIN_USERNAME, ADMIN_PASSWORD).expect(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(2);
+    await attempt(serverB, ADMIN_USERNAME, ADMIN_PASSWORD).expect(429);
+    await sleep(2100);
+    await attempt(serverB, ADMIN_USERNAME, ADMIN_PASSWORD).expect(200);
+  });
+
+  it('falls back to counting in memory while Redis does not answer', async () => {
+    const t = await createTestApp({ env: { ...LOCKOUT_ENV, REDIS_URL: 'redis://127.0.0.1:1/0' } });
+    try {
+      const server = t.app.getHttpServer();
+      await fail(server, ADMIN_USERNAME, 3);
+      await attempt(server, ADMIN_USERNAME, ADMIN_PASSWORD).expect(429);
+    } finally {
+      await t.close();
+    }
+  });
+});
