@@ -1,0 +1,84 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { TransparencyCache } from '../cache/transparency-cache.service';
+import { ApiById, ApiCachedRead, ApiIngest } from '../shared/api-responses';
+import { TransparencyRead, TransparencyWrite } from '../shared/auth';
+import { DECISION_INGEST_EXAMPLE } from '../shared/examples';
+import { IngestResultDto, validateBatch } from '../shared/ingest';
+import { uuidParam } from '../shared/uuid.pipe';
+import {
+  DecisionDto,
+  DecisionIngestItemDto,
+  DecisionListDto,
+  DecisionPatchDto,
+  DecisionsQueryDto,
+  ModelListDto,
+  ModelsQueryDto,
+} from './ai.dto';
+import { AiService } from './ai.service';
+
+@ApiTags('ai')
+@Controller('ai')
+export class AiController {
+  constructor(
+    private readonly ai: AiService,
+    private readonly cache: TransparencyCache,
+  ) {}
+
+  @Get('decisions')
+  @TransparencyRead()
+  @ApiOperation({ summary: 'AI decisions, newest first, filtered and paginated' })
+  @ApiOkResponse({ type: DecisionListDto })
+  @ApiCachedRead()
+  list(@Query() query: DecisionsQueryDto, @Res({ passthrough: true }) res: Response): Promise<DecisionListDto> {
+    return this.cache.read(res, 'ai', 'ai.decisions', query, () => this.ai.list(query));
+  }
+
+  @Get('decisions/:id')
+  @TransparencyRead()
+  @ApiOperation({ summary: 'One AI decision' })
+  @ApiOkResponse({ type: DecisionDto })
+  @ApiCachedRead()
+  @ApiById('AI decision')
+  get(@Param('id', uuidParam()) id: string, @Res({ passthrough: true }) res: Response): Promise<DecisionDto> {
+    return this.cache.read(res, 'ai', 'ai.decision', { id }, () => this.ai.get(id));
+  }
+
+  @Get('models')
+  @TransparencyRead()
+  @ApiOperation({ summary: 'Per-model aggregates over a window, computed from decisions' })
+  @ApiOkResponse({ type: ModelListDto })
+  @ApiCachedRead()
+  models(@Query() query: ModelsQueryDto, @Res({ passthrough: true }) res: Response): Promise<ModelListDto> {
+    return this.cache.read(res, 'ai', 'ai.models', query, () => this.ai.models(query.period));
+  }
+
+  @Post('decisions')
+  @HttpCode(201)
+  @TransparencyWrite()
+  @ApiOperation({ summary: 'Ingest AI decisions (idempotent on id, all-or-nothing)' })
+  @ApiBody({ type: [DecisionIngestItemDto], examples: { batch: { value: DECISION_INGEST_EXAMPLE } } })
+  @ApiCreatedResponse({ type: IngestResultDto })
+  @ApiIngest()
+  ingest(@Body() body: unknown): Promise<IngestResultDto> {
+    return this.ai.ingest(validateBatch(DecisionIngestItemDto, body));
+  }
+
+  @Patch('decisions/:id')
+  @TransparencyWrite()
+  @ApiOperation({ summary: "Record a decision's outcome and/or actual return" })
+  @ApiOkResponse({ type: DecisionDto })
+  @ApiById('AI decision')
+  @ApiUnprocessableEntityResponse({ description: 'Invalid or empty body (problem+json).' })
+  patch(@Param('id', uuidParam()) id: string, @Body() body: DecisionPatchDto): Promise<DecisionDto> {
+    return this.ai.patch(id, body);
+  }
+}

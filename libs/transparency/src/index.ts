@@ -1,0 +1,5 @@
+export { DemoDataService, type SeedReport } from './demo/demo-data.service';
+export { generateDemoData } from './demo/demo-generator';
+export { CACHE_LOOKUP_EVENT, type CacheLookupEvent } from './cache/cache-families';
+export { TRANSPARENCY_ENTITIES } from './shared/entities';
+export { TransparencyCliModule, TransparencyModule } from './transparency.module';

@@ -1,0 +1,56 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { TransparencyCache } from '../cache/transparency-cache.service';
+import { ApiCachedRead, ApiIngest } from '../shared/api-responses';
+import { TransparencyRead, TransparencyWrite } from '../shared/auth';
+import { SNAPSHOT_INGEST_EXAMPLE } from '../shared/examples';
+import { IngestResultDto, validateBatch } from '../shared/ingest';
+import {
+  EquityCurveDto,
+  EquityCurveQueryDto,
+  PerformanceDto,
+  PerformanceQueryDto,
+  SnapshotIngestItemDto,
+} from './performance.dto';
+import { PerformanceService } from './performance.service';
+
+@ApiTags('performance')
+@Controller('performance')
+export class PerformanceController {
+  constructor(
+    private readonly performance: PerformanceService,
+    private readonly cache: TransparencyCache,
+  ) {}
+
+  @Get()
+  @TransparencyRead()
+  @ApiOperation({ summary: 'Performance over a window, computed from snapshots and closed trades' })
+  @ApiOkResponse({ type: PerformanceDto })
+  @ApiCachedRead()
+  get(@Query() query: PerformanceQueryDto, @Res({ passthrough: true }) res: Response): Promise<PerformanceDto> {
+    return this.cache.read(res, 'performance', 'performance', query, () => this.performance.performance(query.period));
+  }
+
+  @Get('equity-curve')
+  @TransparencyRead()
+  @ApiOperation({ summary: 'Equity per UTC-aligned interval bucket (last equity in each non-empty bucket)' })
+  @ApiOkResponse({ type: EquityCurveDto })
+  @ApiCachedRead()
+  curve(@Query() query: EquityCurveQueryDto, @Res({ passthrough: true }) res: Response): Promise<EquityCurveDto> {
+    return this.cache.read(res, 'performance', 'performance.equity-curve', query, () =>
+      this.performance.equityCurve(query.period, query.interval),
+    );
+  }
+
+  @Post('snapshots')
+  @HttpCode(201)
+  @TransparencyWrite()
+  @ApiOperation({ summary: 'Ingest performance snapshots (idempotent on id, all-or-nothing)' })
+  @ApiBody({ type: [SnapshotIngestItemDto], examples: { batch: { value: SNAPSHOT_INGEST_EXAMPLE } } })
+  @ApiCreatedResponse({ type: IngestResultDto })
+  @ApiIngest()
+  ingest(@Body() body: unknown): Promise<IngestResultDto> {
+    return this.performance.ingest(validateBatch(SnapshotIngestItemDto, body));
+  }
+}

@@ -1,0 +1,67 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Res } from '@nestjs/common';
+import {
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { TransparencyCache } from '../cache/transparency-cache.service';
+import { ApiCachedRead } from '../shared/api-responses';
+import { TransparencyRead, TransparencyWrite } from '../shared/auth';
+import { ParseSymbolPipe } from '../shared/symbol.pipe';
+import { PortfolioDto, PositionDto, PositionListDto, PositionUpsertDto } from './portfolio.dto';
+import { PortfolioService } from './portfolio.service';
+
+const SYMBOL_PARAM = { name: 'symbol', example: 'BTC-USD', description: '1-20 chars of A-Z 0-9 - / (URL-encode "/")' };
+
+@ApiTags('portfolio')
+@Controller('portfolio')
+export class PortfolioController {
+  constructor(
+    private readonly portfolio: PortfolioService,
+    private readonly cache: TransparencyCache,
+  ) {}
+
+  @Get()
+  @TransparencyRead()
+  @ApiOperation({ summary: 'The latest portfolio snapshot' })
+  @ApiOkResponse({ type: PortfolioDto })
+  @ApiCachedRead()
+  get(@Res({ passthrough: true }) res: Response): Promise<PortfolioDto> {
+    return this.cache.read(res, 'portfolio', 'portfolio', {}, () => this.portfolio.portfolio());
+  }
+
+  @Get('positions')
+  @TransparencyRead()
+  @ApiOperation({ summary: 'Open positions with their unrealized PnL' })
+  @ApiOkResponse({ type: PositionListDto })
+  @ApiCachedRead()
+  positions(@Res({ passthrough: true }) res: Response): Promise<PositionListDto> {
+    return this.cache.read(res, 'positions', 'positions', {}, () => this.portfolio.list());
+  }
+
+  @Put('positions/:symbol')
+  @TransparencyWrite()
+  @ApiOperation({ summary: 'Open or update the position in a symbol' })
+  @ApiParam(SYMBOL_PARAM)
+  @ApiOkResponse({ type: PositionDto })
+  @ApiUnprocessableEntityResponse({ description: 'Bad symbol or body (problem+json).' })
+  upsert(@Param('symbol', ParseSymbolPipe) symbol: string, @Body() body: PositionUpsertDto): Promise<PositionDto> {
+    return this.portfolio.upsert(symbol, body);
+  }
+
+  @Delete('positions/:symbol')
+  @HttpCode(204)
+  @TransparencyWrite()
+  @ApiOperation({ summary: 'Close (remove) the position in a symbol' })
+  @ApiParam(SYMBOL_PARAM)
+  @ApiNoContentResponse({ description: 'Removed.' })
+  @ApiNotFoundResponse({ description: 'No open position in this symbol (problem+json).' })
+  async remove(@Param('symbol', ParseSymbolPipe) symbol: string): Promise<void> {
+    await this.portfolio.remove(symbol);
+  }
+}

@@ -1,0 +1,88 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { type FieldError, flattenValidationErrors, validationProblem } from '@app/common';
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+
+export const INGEST_MAX_ITEMS = 1000;
+
+/** What an ingest answers: how many items came, how many were new, how many were already stored. */
+export class IngestResultDto {
+  @ApiProperty({ example: 3 }) received!: number;
+  @ApiProperty({ example: 2 }) inserted!: number;
+  @ApiProperty({ example: 1 }) already_present!: number;
+}
+
+/**
+ * Validates an ingest body item by item with the same rules as the global pipe (unknown
+ * fields refused, no implicit conversion), so an error names the item: `[3].price`.
+ */
+export function validateBatch<T extends object>(cls: new () => T, body: unknown, max = INGEST_MAX_ITEMS): T[] {
+  if (!Array.isArray(body)) throw validationProblem([{ field: 'body', message: 'must be a JSON array of items' }]);
+  if (body.length < 1 || body.length > max) {
+    throw validationProblem([{ field: 'body', message: `must contain between 1 and ${max} items` }]);
+  }
+  const errors: FieldError[] = [];
+  const items = body.map((raw: unknown, index) => {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      errors.push({ field: `[${index}]`, message: 'must be an object' });
+      return undefined as unknown as T;
+    }
+    const item = plainToInstance(cls, raw, { enableImplicitConversion: false });
+    const itemErrors = validateSync(item, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      validationError: { target: false, value: false },
+    });
+    errors.push(...flattenValidationErrors(itemErrors, `[${index}]`));
+    return item;
+  });
+  if (errors.length > 0) throw validationProblem(errors.slice(0, 100));
+  return items;
+}
+
+/** Validates one body object with the global pipe's rules (used where a route validates by hand). */
+export function validateOne<T extends object>(cls: new () => T, body: unknown): T {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw validationProblem([{ field: 'body', message: 'must be a JSON object' }]);
+  }
+  const item = plainToInstance(cls, body, { enableImplicitConversion: false });
+  const errors = validateSync(item, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    validationError: { target: false, value: false },
+  });
+  if (errors.length > 0) throw validationProblem(flattenValidationErrors(errors));
+  return item;
+}
+
+/**
+ * Multi-row `INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id`, in chunks inside the
+ * caller's transaction: re-sending a batch inserts nothing and reports it as already present.
+ * Answers the ids actually inserted.
+ */
+export async function insertIgnoringDuplicates<E extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<E>,
+  rows: Partial<E>[],
+  idColumn = 'id',
+  chunkSize = 1000,
+): Promise<string[]> {
+  const inserted: string[] = [];
+  for (let start = 0; start < rows.length; start += chunkSize) {
+    const chunk = rows.slice(start, start + chunkSize);
+    const result = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(entity)
+      .values(chunk)
+      .orIgnore()
+      .returning(idColumn)
+      .updateEntity(false)
+      .execute();
+    inserted.push(...(result.raw as Record<string, string>[]).map((row) => row[idColumn]));
+  }
+  return inserted;
+}

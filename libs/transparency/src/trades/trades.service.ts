@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ApiProblemException, validationProblem } from '@app/common';
+import { DataSource, type Repository } from 'typeorm';
+import { TransparencyCache } from '../cache/transparency-cache.service';
+import { INVALIDATES } from '../cache/cache-families';
+import { insertIgnoringDuplicates, type IngestResultDto } from '../shared/ingest';
+import { timeRange } from '../shared/time';
+import { TradeEvent } from './trade-event.entity';
+import type { TradeDto, TradeIngestItemDto, TradeListDto, TradesQueryDto } from './trades.dto';
+
+export function toTradeDto(t: TradeEvent): TradeDto {
+  return {
+    id: t.id,
+    timestamp: t.timestamp.toISOString(),
+    symbol: t.symbol,
+    event_type: t.eventType,
+    side: t.side,
+    quantity: t.quantity,
+    price: t.price,
+    total_value: t.totalValue,
+    fee: t.fee,
+    realized_pnl: t.realizedPnl,
+    status: t.status,
+    order_type: t.orderType,
+    strategy: t.strategy,
+    data: t.data,
+  };
+}
+
+/** Rounds away binary noise of quantity × price while keeping far more precision than prices carry. */
+function product(a: number, b: number): number {
+  return Number((a * b).toPrecision(15));
+}
+
+export function tradeRow(item: TradeIngestItemDto): Partial<TradeEvent> {
+  return {
+    id: item.id.toLowerCase(),
+    timestamp: new Date(item.timestamp),
+    symbol: item.symbol,
+    eventType: item.event_type,
+    side: item.side,
+    quantity: item.quantity,
+    price: item.price,
+    totalValue: product(item.quantity, item.price),
+    fee: item.fee ?? 0,
+    realizedPnl: item.realized_pnl ?? null,
+    status: item.status,
+    orderType: item.order_type ?? null,
+    strategy: item.strategy ?? null,
+    data: item.data ?? {},
+  };
+}
+
+@Injectable()
+export class TradesService {
+  constructor(
+    @InjectRepository(TradeEvent) private readonly trades: Repository<TradeEvent>,
+    private readonly dataSource: DataSource,
+    private readonly cache: TransparencyCache,
+  ) {}
+
+  async list(query: TradesQueryDto): Promise<TradeListDto> {
+    const { from, to } = timeRange(query.from, query.to);
+    const qb = this.trades.createQueryBuilder('t');
+    if (query.symbol) qb.andWhere('t.symbol = :symbol', { symbol: query.symbol });
+    if (query.event_type) qb.andWhere('t.eventType = :eventType', { eventType: query.event_type });
+    if (from) qb.andWhere('t.timestamp >= :from', { from });
+    if (to) qb.andWhere('t.timestamp <= :to', { to });
+    const [rows, total] = await qb
+      .orderBy('t.timestamp', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .take(query.limit)
+      .skip(query.offset)
+      .getManyAndCount();
+    return {
+      trades: rows.map(toTradeDto),
+      total_count: total,
+      limit: query.limit,
+      offset: query.offset,
+      timestamp: new Date().toISOString(),
+    };
+  }
+
+  async get(id: string): Promise<TradeDto> {
+    const trade = await this.trades.findOneBy({ id });
+    if (!trade) throw new ApiProblemException({ status: 404, detail: `No trade event with id ${id}.` });
+    return toTradeDto(trade);
+  }
+
+  async ingest(items: TradeIngestItemDto[]): Promise<IngestResultDto> {
+    const problems = items.flatMap((item, index) =>
+      item.realized_pnl !== undefined && item.realized_pnl !== null && item.event_type !== 'position_closed'
+        ? [{ field: `[${index}].realized_pnl`, message: 'is only allowed on position_closed events' }]
+        : [],
+    );
+    if (problems.length > 0) throw validationProblem(problems);
+    const { length: inserted } = await this.dataSource.transaction((manager) =>
+      insertIgnoringDuplicates(manager, TradeEvent, items.map(tradeRow)),
+    );
+    if (inserted > 0) await this.cache.invalidate(INVALIDATES.trades);
+    return { received: items.length, inserted, already_present: items.length - inserted };
+  }
+}

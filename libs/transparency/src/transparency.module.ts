@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { AiController } from './ai/ai.controller';
+import { BacktestsController } from './backtests/backtests.controller';
+import { DemoStartupLoader } from './demo/demo-startup.loader';
+import { BusinessMetricsRefresher } from './metrics/business-metrics.service';
+import { PerformanceController } from './performance/performance.controller';
+import { PortfolioController } from './positions/portfolio.controller';
+import { StatsController } from './stats/stats.controller';
+import { TradesController } from './trades/trades.controller';
+import { TransparencyCoreModule } from './transparency-core.module';
+
+/**
+ * SPEC §2: the transparency routes under /api/v1 (portfolio, trades, performance, ai,
+ * backtests, stats), their cache (§5), business metrics (§7) and the demo data (§8).
+ */
+@Module({
+  imports: [TransparencyCoreModule],
+  controllers: [
+    PortfolioController,
+    TradesController,
+    PerformanceController,
+    AiController,
+    BacktestsController,
+    StatsController,
+  ],
+  providers: [DemoStartupLoader, BusinessMetricsRefresher],
+})
+export class TransparencyModule {}
+
+/** The CLI's view: the same data and services, no routes, no demo load at boot. */
+@Module({ imports: [TransparencyCoreModule], exports: [TransparencyCoreModule] })
+export class TransparencyCliModule {}

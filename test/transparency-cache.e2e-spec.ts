@@ -1,0 +1,191 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import request from 'supertest';
+import { ENV_REDIS_URL } from './setup/services';
+import { createTestApp, describeWithRedis, type TestApp } from './utils/harness';
+import { TcpProxy } from './utils/tcp-proxy';
+import {
+  as,
+  backtest,
+  engineTokens,
+  type EngineTokens,
+  snapshot,
+  trade,
+  TRANSPARENCY_ENV,
+} from './transparency-fixtures';
+
+type Http = ReturnType<typeof request>;
+
+describeWithRedis('Transparency caching (SPEC §5)', () => {
+  describe('with Redis, two instances sharing it', () => {
+    let a: TestApp;
+    let b: TestApp;
+    let httpA: Http;
+    let httpB: Http;
+    let tokens: EngineTokens;
+    const lookups: { route: string; result: string }[] = [];
+
+    beforeAll(async () => {
+      a = await createTestApp({ env: TRANSPARENCY_ENV });
+      b = await createTestApp({ env: { ...TRANSPARENCY_ENV, JWT_SECRET: a.config.jwt.secret }, schema: a.schema });
+      httpA = request(a.app.getHttpServer());
+      httpB = request(b.app.getHttpServer());
+      tokens = await engineTokens(a.app);
+      a.app.get(EventEmitter2).on('cache.lookup', (event: { route: string; result: string }) => lookups.push(event));
+    });
+    afterAll(async () => {
+      await b?.close();
+      await a?.close();
+    });
+
+    const readA = (path: string) => as(tokens.reader)(httpA.get(path));
+    const readB = (path: string) => as(tokens.reader)(httpB.get(path));
+
+    it('answers a repeated read from the cache: MISS then HIT, the same body and ETag, and a cache.lookup event each', async () => {
+      await as(tokens.writer)(httpA.post('/api/v1/trades')).send([trade()]).expect(201);
+      lookups.length = 0;
+      const first = await readA('/api/v1/trades?limit=10').expect(200);
+      const second = await readA('/api/v1/trades?limit=10').expect(200);
+      expect(first.headers['x-cache']).toBe('MISS');
+      expect(second.headers['x-cache']).toBe('HIT');
+      expect(second.body).toEqual(first.body);
+      expect(second.headers.etag).toBe(first.headers.etag);
+      expect(lookups).toEqual([
+        { route: 'trades.list', result: 'miss' },
+        { route: 'trades.list', result: 'hit' },
+      ]);
+    });
+
+    it('keys by the normalised query: parameter order and spelled-out defaults share one entry', async () => {
+      await readA('/api/v1/trades?symbol=btc-usd&limit=5').expect(200);
+      const reordered = await readA('/api/v1/trades?limit=5&symbol=BTC-USD').expect(200);
+      expect(reordered.headers['x-cache']).toBe('HIT');
+      const defaults = await readA('/api/v1/trades?limit=10&offset=0').expect(200);
+      expect(defaults.headers['x-cache']).toBe('HIT');
+    });
+
+    it('answers If-None-Match with the current ETag by 304 and no body', async () => {
+      const res = await readA('/api/v1/trades?limit=10').expect(200);
+      const etag = res.headers.etag;
+      const notModified = await readA('/api/v1/trades?limit=10').set('If-None-Match', etag).expect(304);
+      expect(notModified.text ?? '').toBe('');
+      await readA('/api/v1/trades?limit=10').set('If-None-Match', '"stale"').expect(200);
+    });
+
+    it('serves a write at once: the next read is a MISS with the new data, and the old ETag no longer matches', async () => {
+      const before = await readA('/api/v1/trades?limit=10').expect(200);
+      const fresh = trade();
+      await as(tokens.writer)(httpA.post('/api/v1/trades')).send([fresh]).expect(201);
+      const after = await readA('/api/v1/trades?limit=10').set('If-None-Match', before.headers.etag).expect(200);
+      expect(after.headers['x-cache']).toBe('MISS');
+      expect(after.body.total_count).toBe(before.body.total_count + 1);
+      expect(after.body.trades.map((x: { id: string }) => x.id)).toContain(fresh.id);
+    });
+
+    it('invalidates exactly the affected routes: a trade write leaves cached backtests and portfolio alone', async () => {
+      await as(tokens.writer)(httpA.post('/api/v1/backtests')).send(backtest()).expect(201);
+      await readA('/api/v1/backtests').expect(200);
+      await readA('/api/v1/portfolio').expect(200);
+      await readA('/api/v1/performance').expect(200);
+      await as(tokens.writer)(httpA.post('/api/v1/trades')).send([trade()]).expect(201);
+      expect((await readA('/api/v1/backtests').expect(200)).headers['x-cache']).toBe('HIT');
+      expect((await readA('/api/v1/portfolio').expect(200)).headers['x-cache']).toBe('HIT');
+      expect((await readA('/api/v1/performance').expect(200)).headers['x-cache']).toBe('MISS');
+      // A snapshot changes the portfolio and performance, not the trades.
+      await readA('/api/v1/trades').expect(200);
+      await as(tokens.writer)(httpA.post('/api/v1/performance/snapshots')).send([snapshot()]).expect(201);
+      expect((await readA('/api/v1/portfolio').expect(200)).headers['x-cache']).toBe('MISS');
+      expect((await readA('/api/v1/trades').expect(200)).headers['x-cache']).toBe('HIT');
+      // A re-sent batch changes nothing and invalidates nothing.
+      const again = await readA('/api/v1/portfolio').expect(200);
+      expect(again.headers['x-cache']).toBe('HIT');
+    });
+
+    it('lets a second instance see the first one’s write immediately (shared Redis, versioned keys)', async () => {
+      const cachedOnB = await readB('/api/v1/portfolio/positions').expect(200);
+      expect((await readB('/api/v1/portfolio/positions').expect(200)).headers['x-cache']).toBe('HIT');
+      await as(tokens.writer)(httpA.put('/api/v1/portfolio/positions/ETH-USD'))
+        .send({ side: 'long', size: 1, entry_price: 3000, current_price: 3100, opened_at: '2026-11-28T00:00:00Z' })
+        .expect(200);
+      const afterWrite = await readB('/api/v1/portfolio/positions').expect(200);
+      expect(afterWrite.headers['x-cache']).toBe('MISS');
+      expect(afterWrite.body.total_count).toBe(cachedOnB.body.total_count + 1);
+      // The entry B fills is the one A then hits.
+      expect((await readA('/api/v1/portfolio/positions').expect(200)).headers['x-cache']).toBe('HIT');
+    });
+
+    it('caches per route, never per caller: another token gets the same cached answer', async () => {
+      const other = await engineTokens(a.app);
+      await readA('/api/v1/backtests?limit=3').expect(200);
+      const res = await as(other.reader)(httpA.get('/api/v1/backtests?limit=3')).expect(200);
+      expect(res.headers['x-cache']).toBe('HIT');
+    });
+  });
+
+  describe('when Redis is unreachable', () => {
+    it('degrades to uncached reads and still accepts writes (REDIS_URL on a dead port)', async () => {
+      const t = await createTestApp({ env: { ...TRANSPARENCY_ENV, REDIS_URL: 'redis://127.0.0.1:1' } });
+      try {
+        const http = request(t.app.getHttpServer());
+        const tokens = await engineTokens(t.app);
+        await as(tokens.writer)(http.post('/api/v1/trades')).send([trade()]).expect(201);
+        for (let i = 0; i < 2; i++) {
+          const res = await as(tokens.reader)(http.get('/api/v1/trades')).expect(200);
+          expect(res.headers['x-cache']).toBe('MISS');
+          expect(res.body.total_count).toBe(1);
+        }
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('keeps answering when Redis goes away mid-flight, then caches again without serving what the outage made stale', async () => {
+      const target = new URL(process.env[ENV_REDIS_URL] as string);
+      const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
+      const port = await proxy.start();
+      const t = await createTestApp({ env: { ...TRANSPARENCY_ENV, REDIS_URL: `redis://127.0.0.1:${port}` } });
+      try {
+        const http = request(t.app.getHttpServer());
+        const tokens = await engineTokens(t.app);
+        const read = () => as(tokens.reader)(http.get('/api/v1/backtests'));
+        await read().expect(200);
+        expect((await read().expect(200)).headers['x-cache']).toBe('HIT');
+        await proxy.stop();
+        const started = Date.now();
+        const down = await read().expect(200);
+        expect(down.headers['x-cache']).toBe('MISS');
+        await as(tokens.writer)(http.post('/api/v1/backtests')).send(backtest()).expect(201);
+        expect((await read().expect(200)).body.total_count).toBe(1);
+        expect(Date.now() - started).toBeLessThan(2000);
+        await proxy.start(port);
+        // Once Redis is back it caches again, and never serves the answer cached before the
+        // write it missed (the invalidation is retried before any cached read).
+        let last = await read().expect(200);
+        for (let i = 0; i < 60 && last.headers['x-cache'] !== 'HIT'; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          last = await read().expect(200);
+        }
+        expect(last.headers['x-cache']).toBe('HIT');
+        expect(last.body.total_count).toBe(1);
+      } finally {
+        await t.close();
+        await proxy.stop();
+      }
+    });
+  });
+});
+
+describe('Transparency caching without Redis (in-memory store)', () => {
+  it('caches in process and answers TRANSPARENCY_PUBLIC_READ=true reads anonymously', async () => {
+    const t = await createTestApp({ redis: false, env: { ...TRANSPARENCY_ENV, TRANSPARENCY_PUBLIC_READ: 'true' } });
+    try {
+      const http = request(t.app.getHttpServer());
+      expect((await http.get('/api/v1/ai/models').expect(200)).headers['x-cache']).toBe('MISS');
+      expect((await http.get('/api/v1/ai/models').expect(200)).headers['x-cache']).toBe('HIT');
+      await http.get('/api/v1/stats').expect(200);
+      // Writes still need the engine's token.
+      await http.post('/api/v1/trades').send([trade()]).expect(401);
+    } finally {
+      await t.close();
+    }
+  });
+});
