@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { getOptionsToken, getStorageToken, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import { AppConfig } from '@app/config';
+import { PublicReadCacheControlInterceptor } from './http/cache-control.interceptor';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { rateLimitRules } from './rate-limit/rate-limit.rules';
+import { RateLimitStorage } from './rate-limit/rate-limit.storage';
+
+/**
+ * Rate limiting (SPEC §4). Provides the `@nestjs/throttler` options and storage tokens
+ * itself (instead of importing ThrottlerModule) so that the storage is an ordinary provider
+ * with the shared Redis client injected and its shutdown hook run. The app registers
+ * `RateLimitGuard` as a global guard, before the authorization guard.
+ */
+@Module({
+  providers: [
+    RateLimitStorage,
+    {
+      provide: getOptionsToken(),
+      useFactory: (config: AppConfig): ThrottlerModuleOptions => ({
+        throttlers: rateLimitRules(config).map((rule) => ({
+          name: rule.name,
+          limit: rule.limit,
+          ttl: rule.windowMs,
+          blockDuration: rule.blockMs,
+        })),
+      }),
+      inject: [AppConfig],
+    },
+    { provide: getStorageToken(), useExisting: RateLimitStorage },
+    RateLimitGuard,
+    { provide: APP_INTERCEPTOR, useClass: PublicReadCacheControlInterceptor },
+  ],
+  exports: [RateLimitGuard, RateLimitStorage],
+})
+export class EdgeModule {}

@@ -1,0 +1,64 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import helmet from 'helmet';
+
+const common = {
+  frameguard: { action: 'deny' as const },
+  referrerPolicy: { policy: 'no-referrer' as const },
+  // One year, subdomains included; browsers only honour it over HTTPS.
+  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+};
+
+/** SPEC §4: the API answers JSON only, so its responses may load nothing and be framed by no one. */
+const apiHelmet = helmet({
+  ...common,
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+});
+
+/**
+ * Swagger UI runs scripts and styles from our own origin (swagger-ui-dist through
+ * @nestjs/swagger), nothing remote. Its styles set inline `style` attributes, hence
+ * 'unsafe-inline' for styles only; scripts stay 'self'. It fetches /docs-json (connect 'self').
+ */
+const docsHelmet = helmet({
+  ...common,
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      formAction: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+    },
+  },
+});
+
+export function isDocsPath(path: string): boolean {
+  return path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-');
+}
+
+/** helmet with the policy that fits the route: strict for the API, Swagger-compatible for /docs. */
+export const securityHeaders: RequestHandler = (req: Request, res: Response, next: NextFunction): void => {
+  (isDocsPath(req.path) ? docsHelmet : apiHelmet)(req, res, next);
+};
+
+/** Login, refresh and logout answer with tokens even though the request carries none. */
+const TOKEN_ENDPOINTS = /^\/api\/v\d+\/auth\//;
+
+/**
+ * SPEC §4: responses to authenticated requests (and the token endpoints' responses) must
+ * not be stored by browsers or shared caches. Set before the route runs, so that a
+ * public-read route can drop it (PublicReadCacheControlInterceptor).
+ */
+export const noStoreWhenAuthenticated: RequestHandler = (req: Request, res: Response, next: NextFunction): void => {
+  if (req.headers.authorization !== undefined || TOKEN_ENDPOINTS.test(req.path)) {
+    res.setHeader('Cache-Control', 'no-store');
+  }
+  next();
+};

@@ -1,0 +1,114 @@
+import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  normalizeIp,
+  SkipThrottle,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import type { Principal } from '@app/auth';
+import { ApiProblemException } from '@app/common';
+import { AppConfig } from '@app/config';
+import { rateLimitHeaders } from './rate-limit.headers';
+import { rateLimitRules } from './rate-limit.rules';
+import { RateLimitStorage } from './rate-limit.storage';
+import { LIMIT_NAMES, type LimitName, type RateLimitRule } from './rate-limit.types';
+
+/** Emitted on every 429 with `{ limit }` (the metrics feature counts `rate_limit_exceeded_total{limit}`). */
+export const RATE_LIMIT_EXCEEDED_EVENT = 'rate_limit.exceeded';
+export interface RateLimitExceededEvent {
+  limit: LimitName;
+}
+
+export const RATE_LIMITED_PROBLEM_TYPE = 'urn:transparency-api:problem:rate-limited';
+
+/** `@nestjs/throttler`'s skip metadata key (not exported by the package). */
+const THROTTLER_SKIP = 'THROTTLER:SKIP';
+
+/**
+ * Operational routes that are never counted (SPEC §4): probes and scrapes must not eat a
+ * client's quota nor be refused, and the docs are static assets. Checked by path so that
+ * they stay exempt whoever owns their controllers.
+ */
+const EXEMPT_PATHS = /^\/(?:health(?:\/.*)?|metrics|docs(?:[-/].*)?)\/?$/;
+
+/** Exempts a route or controller from every limit. */
+export const SkipRateLimit = (): MethodDecorator & ClassDecorator =>
+  SkipThrottle(Object.fromEntries(LIMIT_NAMES.map((name) => [name, true])));
+
+/**
+ * The throttler of SPEC §4. Extends `ThrottlerGuard` where the stock guard differs from §4:
+ * - the key is the client (token subject, else client IP), not client + route;
+ * - all three limits are decided in one storage call, so a request refused by one limit is
+ *   counted in none, and refused requests do not count at all;
+ * - one set of headers, for the window nearest exhaustion, instead of one set per limit;
+ * - a 429 is problem+json with `Retry-After` equal to the remaining block.
+ * Registered as a global guard before the authorization guard, so 401s and 403s count too.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  private readonly rules: RateLimitRule[];
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly config: AppConfig,
+    private readonly limiter: RateLimitStorage,
+    private readonly events: EventEmitter2,
+  ) {
+    super(options, storage, reflector);
+    this.rules = rateLimitRules(config);
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (await this.shouldSkip(context)) return true;
+    const rules = this.rules.filter(
+      (rule) =>
+        !this.reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + rule.name, [
+          context.getHandler(),
+          context.getClass(),
+        ]),
+    );
+    if (rules.length === 0) return true;
+
+    const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const result = await this.limiter.consume(await this.getTracker(req), rules);
+    const headers = rateLimitHeaders(rules, result);
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    if (result.allowed) return true;
+
+    this.events.emit(RATE_LIMIT_EXCEEDED_EVENT, { limit: result.rule.name } satisfies RateLimitExceededEvent);
+    const retryAfter = Number(headers['Retry-After']);
+    throw new ApiProblemException(
+      {
+        status: 429,
+        type: RATE_LIMITED_PROBLEM_TYPE,
+        detail: `Rate limit "${result.rule.name}" (${result.rule.limit} requests per ${result.rule.windowMs / 1000} s) exceeded; retry in ${retryAfter} s.`,
+        extensions: { limit: result.rule.name, retry_after: retryAfter },
+      },
+      headers,
+    );
+  }
+
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
+    if (!this.config.rateLimit.enabled || context.getType() !== 'http') return Promise.resolve(true);
+    const req = context.switchToHttp().getRequest<Request>();
+    // Preflights are answered by the CORS middleware before any guard; this covers the rest.
+    return Promise.resolve(req.method === 'OPTIONS' || EXEMPT_PATHS.test(req.path));
+  }
+
+  /** The token subject when the verification step accepted a token, else the client IP (trust proxy applies). */
+  protected override getTracker(request: Request): Promise<string> {
+    const principal: Principal | undefined = request.principal;
+    if (principal) return Promise.resolve(`sub:${principal.sub}`);
+    const ip = request.ip ?? request.socket?.remoteAddress ?? 'unknown';
+    return Promise.resolve(`ip:${normalizeIp(ip, this.ipv6SubnetPrefix)}`);
+  }
+}
