@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { Request, Response } from 'express';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -45,6 +46,12 @@ export interface ProblemInit {
   extensions?: Record<string, unknown>;
 }
 
+/** With tracing on, the trace id lets a client's bug report lead straight to the trace. */
+function traceIdMember(): { trace_id?: string } {
+  const context = trace.getActiveSpan()?.spanContext();
+  return context && isSpanContextValid(context) ? { trace_id: context.traceId } : {};
+}
+
 export function buildProblem(req: Request, init: ProblemInit): ProblemDetails {
   return {
     ...init.extensions,
@@ -55,6 +62,7 @@ export function buildProblem(req: Request, init: ProblemInit): ProblemDetails {
     // The path only: a query string may carry things that do not belong in error bodies or logs.
     instance: (req.originalUrl ?? req.url ?? '').split('?')[0] ?? '',
     request_id: req.requestId ?? '',
+    ...traceIdMember(),
     ...(init.errors ? { errors: init.errors } : {}),
   };
 }

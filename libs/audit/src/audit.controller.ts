@@ -1,0 +1,66 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiProblemException } from '@app/common';
+import { Scopes } from '@app/auth';
+import { type AuditRow, AuditStore } from './audit-store';
+import { AuditPageDto, AuditQueryDto, type AuditRecordDto, AuditVerifyDto } from './dto/audit.dto';
+
+function toDto(row: AuditRow): AuditRecordDto {
+  return {
+    id: row.id,
+    occurred_at: row.occurred_at.toISOString(),
+    request_id: row.request_id,
+    actor: row.actor,
+    token_id: row.token_id,
+    ip: row.ip,
+    method: row.method,
+    route: row.route,
+    path: row.path,
+    status: row.status,
+    duration_ms: row.duration_ms === null ? null : Number(row.duration_ms),
+    user_agent: row.user_agent,
+    event: row.event,
+    detail: row.detail,
+    prev_hash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+@ApiTags('audit')
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly store: AuditStore) {}
+
+  @Get()
+  @Scopes('audit:read')
+  @ApiOperation({ summary: 'Audit records, newest first (requests and security events).' })
+  @ApiOkResponse({ type: AuditPageDto })
+  @ApiUnprocessableEntityResponse({ description: 'Invalid filter (problem+json).' })
+  async list(@Query() query: AuditQueryDto): Promise<AuditPageDto> {
+    const from = query.from === undefined ? undefined : new Date(query.from);
+    const to = query.to === undefined ? undefined : new Date(query.to);
+    if (from && to && from > to) {
+      throw new ApiProblemException({
+        status: 422,
+        detail: '`from` is after `to`.',
+        errors: [{ field: 'from', message: 'must not be after to' }],
+      });
+    }
+    const { rows, total } = await this.store.list({ ...query, from, to });
+    return {
+      records: rows.map(toDto),
+      total_count: total,
+      limit: query.limit,
+      offset: query.offset,
+      timestamp: new Date().toISOString(),
+    };
+  }
+
+  @Get('verify')
+  @Scopes('audit:read')
+  @ApiOperation({ summary: 'Recomputes the whole hash chain and names the first broken record, if any.' })
+  @ApiOkResponse({ type: AuditVerifyDto })
+  async verify(): Promise<AuditVerifyDto> {
+    return { ...(await this.store.verify()), timestamp: new Date().toISOString() };
+  }
+}

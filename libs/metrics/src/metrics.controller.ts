@@ -1,0 +1,47 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Controller, Get, Req, Res, VERSION_NEUTRAL } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '@app/auth';
+import { ApiProblemException } from '@app/common';
+import { AppConfig } from '@app/config';
+import { PrometheusController } from '@willsoto/nestjs-prometheus';
+import type { Request, Response } from 'express';
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * GET /metrics (Prometheus text format). Public unless METRICS_TOKEN is set; then it takes
+ * `Bearer <METRICS_TOKEN>` (compared in constant time) or a JWT carrying `metrics:read`
+ * (or `admin`), verified by the auth step that sets `req.principal`.
+ */
+@ApiExcludeController()
+@Public()
+@Controller({ path: 'metrics', version: VERSION_NEUTRAL })
+export class MetricsController extends PrometheusController {
+  constructor(private readonly config: AppConfig) {
+    super();
+  }
+
+  @Get()
+  override async index(@Res({ passthrough: true }) response: Response, @Req() req?: Request): Promise<string> {
+    if (req) this.authorize(req);
+    response.setHeader('Cache-Control', 'no-store');
+    return super.index(response);
+  }
+
+  private authorize(req: Request): void {
+    const token = this.config.metrics.token;
+    if (!token) return;
+    const scopes: readonly string[] = req.principal?.scopes ?? [];
+    if (scopes.includes('metrics:read') || scopes.includes('admin')) return;
+    const header = req.headers.authorization ?? '';
+    const presented = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    if (presented && timingSafeEqual(digest(presented), digest(token))) return;
+    throw new ApiProblemException(
+      { status: 401, detail: 'The metrics endpoint requires the metrics token or a token with metrics:read.' },
+      { 'WWW-Authenticate': 'Bearer realm="metrics"' },
+    );
+  }
+}

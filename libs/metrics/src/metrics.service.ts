@@ -1,0 +1,111 @@
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { SECURITY_EVENT, type SecurityEvent } from '@app/common';
+import { AppConfig } from '@app/config';
+import { RequestObserver, UNMATCHED_ROUTE } from '@app/observability';
+import { collectDefaultMetrics, register } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { instrumentDataSource } from './db-metrics';
+import { recordRequest } from './http-metrics';
+import {
+  type CacheLookupEvent,
+  METRIC_EVENTS,
+  type RateLimitExceededEvent,
+  type TokenValidatedEvent,
+} from './metrics-events';
+import { getOrCreateCounter, getOrCreateGauge } from './registry';
+import { API_VERSION } from './version';
+
+/** Free-form label values from events are cut to a known shape so a bug cannot explode cardinality. */
+function boundedLabel(value: unknown, fallback: string): string {
+  return typeof value === 'string' && /^[A-Za-z0-9_.:-]{1,40}$/.test(value) ? value : fallback;
+}
+
+const authAttempts = getOrCreateCounter({
+  name: 'auth_attempts_total',
+  help: 'Password logins by result (success, failure, lockout).',
+  labelNames: ['result'] as const,
+});
+const tokenValidations = getOrCreateCounter({
+  name: 'auth_token_validations_total',
+  help: 'Bearer token verifications by result.',
+  labelNames: ['result'] as const,
+});
+const cacheHits = getOrCreateCounter({
+  name: 'cache_hits_total',
+  help: 'Response-cache hits by route template.',
+  labelNames: ['route'] as const,
+});
+const cacheMisses = getOrCreateCounter({
+  name: 'cache_misses_total',
+  help: 'Response-cache misses by route template.',
+  labelNames: ['route'] as const,
+});
+const rateLimited = getOrCreateCounter({
+  name: 'rate_limit_exceeded_total',
+  help: 'Requests refused with 429, by the limit that was exceeded.',
+  labelNames: ['limit'] as const,
+});
+const apiInfo = getOrCreateGauge({
+  name: 'api_info',
+  help: 'Always 1; the labels name the running version and environment.',
+  labelNames: ['version', 'environment'] as const,
+});
+
+const LOGIN_RESULTS: Partial<Record<SecurityEvent['type'], string>> = {
+  'login.success': 'success',
+  'login.failure': 'failure',
+  'login.lockout': 'lockout',
+};
+
+/** Feeds the SPEC §7 metrics from the request hook, the event bus and the DataSource. */
+@Injectable()
+export class MetricsService implements OnModuleInit, OnModuleDestroy {
+  private detachDataSource?: () => void;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly observer: RequestObserver,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    // Process metrics are process-wide: registered once, whatever the number of app instances.
+    if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
+    apiInfo.set({ version: API_VERSION, environment: this.config.nodeEnv }, 1);
+    this.observer.onRequestCompleted(recordRequest);
+    this.detachDataSource = instrumentDataSource(this.dataSource);
+  }
+
+  onModuleDestroy(): void {
+    this.detachDataSource?.();
+  }
+
+  @OnEvent(SECURITY_EVENT)
+  onSecurityEvent(event: SecurityEvent): void {
+    const result = LOGIN_RESULTS[event.type];
+    if (result) authAttempts.inc({ result });
+  }
+
+  @OnEvent(METRIC_EVENTS.tokenValidated)
+  onTokenValidated(event: TokenValidatedEvent): void {
+    tokenValidations.inc({ result: boundedLabel(event?.result, 'other') });
+  }
+
+  @OnEvent(METRIC_EVENTS.cacheLookup)
+  onCacheLookup(event: CacheLookupEvent): void {
+    const route = boundedRoute(event?.route);
+    if (event?.result === 'hit') cacheHits.inc({ route });
+    else if (event?.result === 'miss') cacheMisses.inc({ route });
+  }
+
+  @OnEvent(METRIC_EVENTS.rateLimitExceeded)
+  onRateLimitExceeded(event: RateLimitExceededEvent): void {
+    rateLimited.inc({ limit: boundedLabel(event?.limit, 'other') });
+  }
+}
+
+/** A route template (`/api/v1/trades/:id`) or cache family name (`ai.decisions`), else one shared label. */
+function boundedRoute(route: unknown): string {
+  return typeof route === 'string' && /^[A-Za-z0-9_.:/-]{1,120}$/.test(route) ? route : UNMATCHED_ROUTE;
+}
