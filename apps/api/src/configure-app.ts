@@ -1,15 +1,9 @@
 import { type NestApplicationOptions, RequestMethod, VersioningType } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
-import {
-  expressErrorHandler,
-  jsonBodyParser,
-  REQUEST_ID_HEADER,
-  requestIdMiddleware,
-  requireJsonBody,
-} from '@app/common';
+import { expressErrorHandler, jsonBodyParser, requestIdMiddleware, requireJsonBody } from '@app/common';
 import type { AppConfig } from '@app/config';
+import { corsOptions, noStoreWhenAuthenticated, securityHeaders } from '@app/edge';
+import { RequestObserver } from '@app/observability';
 import { setupOpenApi } from './openapi';
 
 /**
@@ -34,37 +28,6 @@ const UNPREFIXED_ROUTES = [
   { path: '.well-known/jwks.json', method: RequestMethod.GET },
 ];
 
-const apiHelmet = helmet({
-  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-  frameguard: { action: 'deny' },
-  referrerPolicy: { policy: 'no-referrer' },
-  crossOriginResourcePolicy: { policy: 'same-origin' },
-});
-
-// Swagger UI runs scripts and styles from our own origin (swagger-ui-dist), nothing remote.
-const docsHelmet = helmet({
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'", "'unsafe-inline'"],
-      imgSrc: ["'self'", 'data:'],
-      connectSrc: ["'self'"],
-      frameAncestors: ["'none'"],
-      objectSrc: ["'none'"],
-      baseUri: ["'none'"],
-    },
-  },
-  frameguard: { action: 'deny' },
-  referrerPolicy: { policy: 'no-referrer' },
-});
-
-function securityHeaders(req: Request, res: Response, next: NextFunction): void {
-  const isDocs = req.path === '/docs' || req.path.startsWith('/docs/') || req.path.startsWith('/docs-');
-  (isDocs ? docsHelmet : apiHelmet)(req, res, next);
-}
-
 /**
  * Everything about the HTTP surface that is not a module: shared by main.ts and the e2e
  * tests so they exercise the same stack. Call before `app.init()` / `app.listen()`.
@@ -78,14 +41,11 @@ export function configureApp(
   app.set('trust proxy', config.http.trustProxy);
   // The id first, so that every response, including a 413 or a 415, carries it.
   app.use(requestIdMiddleware);
+  // Where every response ends (audit, metrics, access log), 413s and 404s included.
+  app.use(app.get(RequestObserver).middleware);
   app.use(securityHeaders);
-  app.enableCors({
-    origin: config.http.corsOrigins.includes('*') ? true : [...config.http.corsOrigins],
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match', REQUEST_ID_HEADER, 'traceparent'],
-    exposedHeaders: [REQUEST_ID_HEADER, 'Retry-After', 'ETag', 'X-Cache'],
-    maxAge: 600,
-  });
+  app.enableCors(corsOptions(config));
+  app.use(noStoreWhenAuthenticated);
   app.use(requireJsonBody);
   app.use(
     jsonBodyParser({

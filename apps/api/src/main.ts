@@ -1,8 +1,11 @@
+// First: tracing instruments http, express, pg and ioredis as they load.
+import './tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigValidationError, loadConfig } from '@app/config';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureApp, NEST_APP_OPTIONS } from './configure-app';
 import { installGracefulShutdown } from './shutdown';
@@ -10,7 +13,12 @@ import { installGracefulShutdown } from './shutdown';
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const logger = new Logger('Bootstrap');
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), NEST_APP_OPTIONS);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    ...NEST_APP_OPTIONS,
+    // Held until the JSON logger is in place, so that every line is structured.
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(PinoNestLogger));
   configureApp(app, config);
   installGracefulShutdown(app, config, logger);
   await app.listen(config.port);

@@ -3,6 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError, loadConfig } from '@app/config';
 import { DataSource } from 'typeorm';
 import { CliModule } from './cli.module';
+import {
+  IDENTITY_COMMANDS,
+  IDENTITY_USAGE,
+  isIdentityCommand,
+  parseIdentityCommand,
+  readProcessStdin,
+  runIdentityCommand,
+} from './identity-commands';
+import { DEMO_USAGE, seedDemo } from './demo-commands';
 import { migrationGenerate, migrationRun, UsageError } from './migration-commands';
 
 const USAGE = `Usage: npm run cli -- <command> [arguments]
@@ -10,6 +19,8 @@ const USAGE = `Usage: npm run cli -- <command> [arguments]
 Commands:
   migration:run              apply pending migrations (under the advisory lock)
   migration:generate <Name>  write a migration for entity changes (PascalCase name)
+${IDENTITY_USAGE}
+${DEMO_USAGE}
   help                       this text
 
 Configuration comes from the environment, exactly as for the API (see .env.example).`;
@@ -21,8 +32,10 @@ async function main(argv: string[]): Promise<number> {
     out(USAGE);
     return command ? 0 : 2;
   }
-  const known = ['migration:run', 'migration:generate'];
+  const known = ['migration:run', 'migration:generate', 'seed-demo', ...IDENTITY_COMMANDS];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
+  // Arguments are checked before connecting, so a typo fails fast (exit 2).
+  const identity = isIdentityCommand(command) ? parseIdentityCommand(command, args) : undefined;
 
   // Commands apply migrations themselves (and report them), so boot without running them.
   const base = loadConfig();
@@ -43,7 +56,12 @@ async function main(argv: string[]): Promise<number> {
         await migrationGenerate(dataSource, name, out);
         return 0;
       }
+      case 'seed-demo':
+        if (args.length > 0) throw new UsageError('seed-demo takes no arguments');
+        await seedDemo(app, out);
+        return 0;
       default:
+        if (identity) return await runIdentityCommand(app, identity, { out, readStdin: readProcessStdin });
         throw new UsageError(`unknown command "${command}"`);
     }
   } finally {
