@@ -45,8 +45,6 @@ export function startTracing(config: AppConfig): Tracing | undefined {
     require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { IORedisInstrumentation } =
     require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
-  const { RedisInstrumentation } =
-    require('@opentelemetry/instrumentation-redis') as typeof import('@opentelemetry/instrumentation-redis');
   /* eslint-enable @typescript-eslint/no-require-imports */
 
   const exporter = new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` });
@@ -64,8 +62,8 @@ export function startTracing(config: AppConfig): Tracing | undefined {
       }),
       new ExpressInstrumentation(),
       new PgInstrumentation({ requireParentSpan: true }),
+      // ioredis is the only Redis client: the cache's Keyv store runs on the shared connection.
       new IORedisInstrumentation({ requireParentSpan: true }),
-      new RedisInstrumentation({ requireParentSpan: true }),
     ],
   });
   sdk.start();
