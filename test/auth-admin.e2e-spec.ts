@@ -141,6 +141,7 @@ describe('Identity: admin tokens and users (SPEC §3)', () => {
       { subject: 'x', scopes: [], token: 'mine' },
       { subject: 's'.repeat(10 * 1024), scopes: [] },
       { subject: 'has space', scopes: [] },
+      { subject: 'x', scopes: [], description: 'nul\u0000byte' },
     ];
     for (const body of cases) {
       const res = await as(admin.access_token)
@@ -191,6 +192,7 @@ describe('Identity: admin tokens and users (SPEC §3)', () => {
       { username: 'x', password: 'short', scopes: [] },
       { username: 'x', password: 'long-enough-password', scopes: ['superuser'] },
       { username: 'x', password: 'long-enough-password', scopes: [], disabled: false },
+      { username: 'nul\u0000name', password: 'long-enough-password', scopes: [] },
     ];
     for (const body of creates) {
       const res = await as(admin.access_token)
@@ -198,11 +200,25 @@ describe('Identity: admin tokens and users (SPEC §3)', () => {
         .send(body as object);
       expect({ body, status: res.status }).toEqual({ body, status: 422 });
     }
-    const user = (await as(admin.access_token).get('/api/v1/admin/users').expect(200)).body.users[0] as { id: string };
-    for (const body of [{ disabled: 'yes' }, { scopes: 'admin' }, { scopes: ['nope'] }, { username: 'rename' }]) {
+    const user = (await as(admin.access_token).get('/api/v1/admin/users').expect(200)).body.users[0] as {
+      id: string;
+      scopes: string[];
+    };
+    // null is a wrong type, not "clear the scopes" (it used to empty them) nor a 500 (disabled: null).
+    const patches: object[] = [
+      { disabled: 'yes' },
+      { scopes: 'admin' },
+      { scopes: ['nope'] },
+      { username: 'rename' },
+      { disabled: null },
+      { scopes: null },
+    ];
+    for (const body of patches) {
       const res = await as(admin.access_token).patch(`/api/v1/admin/users/${user.id}`).send(body);
       expect({ body, status: res.status }).toEqual({ body, status: 422 });
     }
+    const unchanged = (await as(admin.access_token).get('/api/v1/admin/users').expect(200)).body.users[0];
+    expect(unchanged).toMatchObject({ id: user.id, scopes: user.scopes, disabled: false });
     await as(admin.access_token).patch('/api/v1/admin/users/123').send({ disabled: true }).expect(400);
     await as(admin.access_token)
       .patch('/api/v1/admin/users/6f1c1d52-8a8e-4c8e-9a55-1f1f1f1f1f1f')

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import { type AddressInfo, connect, createServer, type Server as NetServer, type Socket } from 'node:net';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
 import { SECURITY_EVENT, type SecurityEvent } from '@app/common';
+import { ENV_REDIS_URL } from './setup/services';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, AUTH_ENV, sleep } from './auth-helpers';
 import { createTestApp, describeWithRedis, type TestApp } from './utils/harness';
 
@@ -13,6 +15,43 @@ const LOCKOUT_ENV = {
   LOGIN_LOCKOUT_IP_THRESHOLD: '6',
   LOGIN_LOCKOUT_WINDOW_SECONDS: '60',
 };
+
+/** A TCP proxy to Redis that can stop forwarding while keeping its sockets open: a silent partition. */
+class FreezableProxy {
+  frozen = false;
+  private readonly sockets = new Set<Socket>();
+  private constructor(
+    private readonly server: NetServer,
+    readonly url: string,
+  ) {}
+
+  static async start(target: URL): Promise<FreezableProxy> {
+    const holder: { proxy?: FreezableProxy } = {};
+    const server = createServer((client) => {
+      const upstream = connect(Number(target.port || 6379), target.hostname);
+      for (const [from, to] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
+        holder.proxy?.sockets.add(from);
+        from.on('data', (chunk: Buffer) => {
+          if (!holder.proxy?.frozen) to.write(chunk);
+        });
+        from.on('error', () => from.destroy());
+        from.on('close', () => to.destroy());
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    holder.proxy = new FreezableProxy(server, `redis://127.0.0.1:${port}${target.pathname}`);
+    return holder.proxy;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
 
 const attempt = (server: Server, username: string, password: string) =>
   request(server).post('/api/v1/auth/login').send({ username, password });
@@ -60,6 +99,30 @@ describe('Login lock-out, counted in memory (SPEC §3)', () => {
   });
 });
 
+describe('Login lock-out of IPv6 clients (SPEC §3)', () => {
+  let t: TestApp;
+  let server: Server;
+  beforeAll(async () => {
+    // Behind a trusted proxy on loopback, so the test can speak for many IPv6 addresses.
+    t = await createTestApp({ redis: false, env: { ...LOCKOUT_ENV, TRUST_PROXY: 'loopback' } });
+    server = t.app.getHttpServer();
+  });
+  afterAll(async () => t?.close());
+
+  const from = (ip: string, username: string) => attempt(server, username, 'wrong-password').set('X-Forwarded-For', ip);
+
+  it('counts a /64 as one client: rotating addresses within it does not escape the locks', async () => {
+    // Pair lock: 3 failures for one username from three addresses of one /64.
+    for (const host of ['1', '2', '3']) await from(`2001:db8:1:1::${host}`, 'victim').expect(401);
+    await from('2001:db8:1:1::4', 'victim').expect(429);
+    // IP lock: 6 failures across usernames (3 above + 3 here), each from a new address.
+    for (const host of ['5', '6', '7']) await from(`2001:db8:1:1::${host}`, `spray-${host}`).expect(401);
+    await from('2001:db8:1:1:ffff::9', 'anyone').expect(429);
+    // Another /64 is another client.
+    await from('2001:db8:1:2::1', 'anyone').expect(401);
+  });
+});
+
 describeWithRedis('Login lock-out, counted in Redis (SPEC §3)', () => {
   let a: TestApp;
   let b: TestApp;
@@ -85,6 +148,31 @@ describeWithRedis('Login lock-out, counted in Redis (SPEC §3)', () => {
     await attempt(serverB, ADMIN_USERNAME, ADMIN_PASSWORD).expect(429);
     await sleep(2100);
     await attempt(serverB, ADMIN_USERNAME, ADMIN_PASSWORD).expect(200);
+  });
+
+  it('answers logins and logouts promptly while Redis is connected but silent (a partition)', async () => {
+    const proxy = await FreezableProxy.start(new URL(process.env[ENV_REDIS_URL] as string));
+    const t = await createTestApp({ env: { ...LOCKOUT_ENV, REDIS_URL: proxy.url } });
+    try {
+      const server = t.app.getHttpServer();
+      await attempt(server, ADMIN_USERNAME, ADMIN_PASSWORD).expect(200);
+      proxy.frozen = true;
+      const started = Date.now();
+      const session = await attempt(server, ADMIN_USERNAME, ADMIN_PASSWORD).timeout(5000).expect(200);
+      await request(server)
+        .post('/api/v1/auth/logout')
+        .auth(session.body.access_token, { type: 'bearer' })
+        .timeout(5000)
+        .expect(204);
+      expect(Date.now() - started).toBeLessThan(2000);
+      // Still limited meanwhile, in memory.
+      await fail(server, 'partitioned', 3);
+      await attempt(server, 'partitioned', 'wrong-password').timeout(5000).expect(429);
+    } finally {
+      proxy.frozen = false;
+      await t.close();
+      await proxy.close();
+    }
   });
 
   it('falls back to counting in memory while Redis does not answer', async () => {

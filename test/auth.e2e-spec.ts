@@ -244,6 +244,14 @@ describe('Identity: login, tokens, scopes (SPEC §3)', () => {
     }
   });
 
+  it('answers a username no user can have (a NUL byte) with the usual 401, not a 500', async () => {
+    const nul = await request(server).post('/api/v1/auth/login').send({ username: 'reader\u0000', password: 'x' });
+    const wrong = await request(server).post('/api/v1/auth/login').send({ username: 'reader', password: 'x' });
+    expect(nul.status).toBe(401);
+    expect({ ...nul.body, request_id: 0 }).toEqual({ ...wrong.body, request_id: 0 });
+    await request(server).post('/api/v1/auth/refresh').send({ refresh_token: 'rt_\u0000' }).expect(401);
+  });
+
   it('publishes an empty JWKS under HS256, publicly and outside /api', async () => {
     const before = validations.length;
     // Public, and verified anyway: a bad token on a public route is ignored, not refused.

@@ -33,8 +33,20 @@ describe('CORS allow-list (SPEC §4)', () => {
         'X-RateLimit-Limit',
         'X-RateLimit-Remaining',
         'X-RateLimit-Reset',
+        'WWW-Authenticate',
       ]),
     );
+  });
+
+  it('lets browser code read the Bearer challenge of a 401 (why the token was refused)', async () => {
+    const res = await http
+      .get('/api/v1/edge-probe/private')
+      .set('Origin', ALLOWED)
+      .auth('expired.or.bad', { type: 'bearer' });
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer .*error="invalid_token"/);
+    expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+    expect(res.headers['access-control-expose-headers']).toMatch(/(^|,)\s*WWW-Authenticate\s*(,|$)/i);
   });
 
   it('gives a foreign origin no Access-Control-Allow-Origin, so a browser will not hand it the response', async () => {

@@ -98,4 +98,15 @@ describe('Security headers (SPEC §4)', () => {
     expect(res.status).toBe(401);
     expect(res.headers['cache-control']).toBe('no-store');
   });
+
+  it('marks token answers no-store whatever the case of the path (routing ignores case)', async () => {
+    for (const path of ['/API/V1/AUTH/LOGIN', '/api/v1/Auth/login']) {
+      const res = await http.post(path).send({ username: 'nobody', password: 'wrong-password' });
+      expect({ path, status: res.status, cacheControl: res.headers['cache-control'] }).toEqual({
+        path,
+        status: 401,
+        cacheControl: 'no-store',
+      });
+    }
+  });
 });

@@ -20,3 +20,5 @@ export {
 export { ProblemDetailsFilter, problemFromError } from './problem/problem-details.filter';
 export { StrictQueryInterceptor } from './validation/strict-query.interceptor';
 export { createValidationPipe, flattenValidationErrors, validationProblem } from './validation/validation.pipe';
+export { MAX_PAGE_OFFSET, PaginationQuery, type PaginationOptions } from './validation/pagination';
+export { IsStorableText, isStorableText } from './validation/storable-text';

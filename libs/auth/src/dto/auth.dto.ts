@@ -13,11 +13,15 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
 } from 'class-validator';
+import { IsStorableText } from '@app/common';
 import { type Scope, SCOPES } from '../scopes';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9._@-]+$/;
 const SUBJECT_PATTERN = /^[A-Za-z0-9._:@-]+$/;
+/** Optional, but not nullable: `null` is a wrong type (422), not "leave unchanged" and not "clear". */
+const IsOptionalNotNull = (): PropertyDecorator => ValidateIf((_object, value) => value !== undefined);
 export const MIN_PASSWORD_LENGTH = 12;
 /** argon2 hashes any length, but a megabyte password is an attack on the CPU, not a password. */
 export const MAX_PASSWORD_LENGTH = 1024;
@@ -114,6 +118,7 @@ export class IssueTokenDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsStorableText()
   description?: string;
 }
 
@@ -213,7 +218,7 @@ export class UpdateUserDto {
     isArray: true,
     description: 'Replaces the scopes; removing one revokes live tokens.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(SCOPES.length)
@@ -221,7 +226,7 @@ export class UpdateUserDto {
   scopes?: Scope[];
 
   @ApiPropertyOptional({ description: 'true disables the user and revokes its tokens.' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   disabled?: boolean;
 }

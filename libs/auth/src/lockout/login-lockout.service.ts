@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { normalizeIp } from '@nestjs/throttler';
 import { AppConfig } from '@app/config';
 import { RedisService } from '@app/redis';
 
@@ -9,6 +10,14 @@ export interface LockState {
   retryAfterSeconds: number;
   scope?: 'pair' | 'ip';
 }
+
+/**
+ * A Redis that takes longer than this to answer is treated as down for this login: without
+ * it, a partitioned Redis (connected, silent) would hold every login until TCP gives up.
+ */
+const REDIS_TIMEOUT_MS = 250;
+/** After a failure, logins skip Redis this long instead of each paying the timeout. */
+const REDIS_RETRY_MS = 1000;
 
 interface MemoryEntry {
   count: number;
@@ -26,15 +35,24 @@ export class LoginLockoutService {
   private readonly logger = new Logger('LoginLockout');
   private readonly memory = new Map<string, MemoryEntry>();
   private redisFailing = false;
+  private retryRedisAt = 0;
 
   constructor(
     private readonly config: AppConfig,
     private readonly redis: RedisService,
   ) {}
 
-  /** Usernames are hashed into keys: they are caller input of any length and content. */
-  private keys(username: string, ip: string): { pairCount: string; pairLock: string; ipCount: string; ipLock: string } {
+  /**
+   * Usernames are hashed into keys: they are caller input of any length and content. IPv6
+   * clients are keyed by their /64 (as the rate limiter does): one host owns a whole /64, so
+   * keying on the full address would let it rotate addresses past the IP lock.
+   */
+  private keys(
+    username: string,
+    rawIp: string,
+  ): { pairCount: string; pairLock: string; ipCount: string; ipLock: string } {
     const user = createHash('sha256').update(username.toLowerCase()).digest('hex').slice(0, 32);
+    const ip = normalizeIp(rawIp);
     const base = `${this.redis.keyPrefix}auth:login`;
     return {
       pairCount: `${base}:fail:${user}:${ip}`,
@@ -116,8 +134,9 @@ export class LoginLockoutService {
   ): Promise<T> {
     const client = this.redis.client;
     if (!client) return inMemory();
+    if (this.redisFailing && Date.now() < this.retryRedisAt) return inMemory();
     try {
-      const result = await viaRedis(client);
+      const result = await withTimeout(viaRedis(client), REDIS_TIMEOUT_MS);
       if (this.redisFailing) this.logger.log('Login failures counted in Redis again');
       this.redisFailing = false;
       return result;
@@ -126,6 +145,7 @@ export class LoginLockoutService {
         this.logger.warn(`Redis unavailable for login lock-out (${(error as Error).message}); counting in memory`);
       }
       this.redisFailing = true;
+      this.retryRedisAt = Date.now() + REDIS_RETRY_MS;
       return inMemory();
     }
   }
@@ -162,5 +182,19 @@ export class LoginLockoutService {
     if (this.memory.size < 10_000) return;
     const now = Date.now();
     for (const [key, entry] of this.memory) if (entry.expiresAt <= now) this.memory.delete(key);
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

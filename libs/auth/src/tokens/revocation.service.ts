@@ -22,6 +22,7 @@ export const REVOCATION_CHANNEL = 'auth:revocations';
 const POLL_OVERLAP_MS = 5000;
 export const REVOCATION_POLL_MS = 500;
 const PRUNE_INTERVAL_MS = 60_000;
+const PUBLISH_TIMEOUT_MS = 250;
 
 /**
  * Writes revocations: Postgres first (the source of truth, so no restart resurrects a token),
@@ -68,12 +69,22 @@ export class RevocationStore {
     for (const listener of this.localListeners) listener(revocations);
     const client = this.redis.client;
     if (!client) return;
+    let timer: NodeJS.Timeout | undefined;
     try {
       const message = JSON.stringify(revocations.map(({ jti, expiresAt }) => [jti, expiresAt.getTime()]));
-      await client.publish(this.channel, message);
+      // Bounded: a Redis that is connected but silent (a partition) must not hold the logout
+      // or revoke request open; Postgres already has the revocation.
+      await Promise.race([
+        client.publish(this.channel, message),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${PUBLISH_TIMEOUT_MS} ms`)), PUBLISH_TIMEOUT_MS);
+        }),
+      ]);
     } catch (error) {
       // Postgres has it: the other replicas' polling picks it up within REVOCATION_POLL_MS.
       this.logger.warn(`Revocation not broadcast over Redis (${(error as Error).message}); replicas will poll it`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -65,6 +65,8 @@ export class UsersService {
   }
 
   findByUsername(username: string): Promise<UserEntity | null> {
+    // Postgres text cannot hold NUL, so no user has such a name; asking would fail the query (a 500).
+    if (username.includes('\0')) return Promise.resolve(null);
     return this.users.findOneBy({ username });
   }
 

@@ -14,7 +14,8 @@ export function corsOptions(config: AppConfig): CorsOptions {
     origin: config.http.corsOrigins.includes('*') ? true : [...config.http.corsOrigins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match', REQUEST_ID_HEADER, 'traceparent'],
-    exposedHeaders: [REQUEST_ID_HEADER, ...RATE_LIMIT_HEADERS, 'ETag', 'X-Cache'],
+    // WWW-Authenticate tells a browser client why a 401/403 happened (expired token, missing scope).
+    exposedHeaders: [REQUEST_ID_HEADER, ...RATE_LIMIT_HEADERS, 'WWW-Authenticate', 'ETag', 'X-Cache'],
     optionsSuccessStatus: 204,
     maxAge: 600,
   };

@@ -48,8 +48,11 @@ export const securityHeaders: RequestHandler = (req: Request, res: Response, nex
   (isDocsPath(req.path) ? docsHelmet : apiHelmet)(req, res, next);
 };
 
-/** Login, refresh and logout answer with tokens even though the request carries none. */
-const TOKEN_ENDPOINTS = /^\/api\/v\d+\/auth\//;
+/**
+ * Login, refresh and logout answer with tokens even though the request carries none.
+ * Case-insensitive like Express routing: `/API/V1/AUTH/LOGIN` reaches the same handler.
+ */
+const TOKEN_ENDPOINTS = /^\/api\/v\d+\/auth\//i;
 
 /**
  * SPEC §4: responses to authenticated requests (and the token endpoints' responses) must

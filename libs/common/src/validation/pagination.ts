@@ -1,0 +1,40 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+
+/**
+ * The largest offset accepted: Postgres takes OFFSET as a bigint, and a bigger number
+ * (`?offset=99999999999999999999`) would fail in the database as a 500 instead of a 422.
+ */
+export const MAX_PAGE_OFFSET = Number.MAX_SAFE_INTEGER;
+
+export interface PaginationOptions {
+  /** Largest `limit` a caller may ask for. */
+  max: number;
+  /** `limit` when the caller sends none. */
+  default: number;
+}
+
+/**
+ * `limit`/`offset` query fields of a paginated list (SPEC §1), validated (`limit` 1..max,
+ * `offset` >= 0, integers, 422 otherwise) and documented once: a query DTO extends
+ * `PaginationQuery({ max: 500, default: 50 })` and adds its filters after them.
+ */
+export function PaginationQuery(options: PaginationOptions) {
+  class PaginationQueryDto {
+    @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: options.max, default: options.default })
+    @Type(() => Number)
+    @IsInt()
+    @Min(1)
+    @Max(options.max)
+    limit: number = options.default;
+
+    @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
+    @Type(() => Number)
+    @IsInt()
+    @Min(0)
+    @Max(MAX_PAGE_OFFSET)
+    offset: number = 0;
+  }
+  return PaginationQueryDto;
+}
