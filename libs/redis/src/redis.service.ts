@@ -70,6 +70,9 @@ export class RedisService implements OnApplicationShutdown {
       // instead of queueing requests behind a dead Redis.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
+      // A Redis that keeps the connection but stops answering (a partition) would otherwise hold
+      // every command, and the request behind it, forever: fail it so the caller degrades.
+      commandTimeout: 1000,
       connectTimeout: 2000,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     };

@@ -49,6 +49,14 @@ describe('problemFromError', () => {
     }
   });
 
+  it('answers 422, not 500, when Postgres refuses the characters of a value', () => {
+    const nul = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+    const wrapped = Object.assign(new Error('query failed'), { driverError: { code: '22P05' } });
+    for (const error of [nul, wrapped]) expect(problemFromError(error, logger).init.status).toBe(422);
+    const bug = Object.assign(new Error('division by zero'), { code: '22012' });
+    expect(problemFromError(bug, logger).init.status).toBe(500);
+  });
+
   it('hides everything about an unexpected error behind a generic 500', () => {
     const { init } = problemFromError(new Error('relation "users" does not exist at /srv/app.js:1'), logger);
     expect(init).toEqual({ status: 500, detail: 'An unexpected error occurred.' });

@@ -28,6 +28,18 @@ function isDependencyOutage(error: unknown): boolean {
   return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(error.message);
 }
 
+/**
+ * Postgres refusing the characters of a value (a NUL byte, an unpaired surrogate) is bad input
+ * that slipped past validation, not a server fault: a safety net under the DTO validators.
+ */
+const UNSTORABLE_INPUT_CODES = new Set(['22021', '22P05']);
+
+function isUnstorableInput(error: unknown): boolean {
+  const code = (error as { code?: unknown; driverError?: { code?: unknown } } | null)?.code;
+  const driverCode = (error as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  return [code, driverCode].some((c) => typeof c === 'string' && UNSTORABLE_INPUT_CODES.has(c));
+}
+
 /** Errors raised by body-parser before any route runs carry a `type` and an HTTP `status`. */
 function fromBodyParser(error: unknown): ProblemInit | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -80,6 +92,18 @@ export function problemFromError(
   if (error instanceof HttpException) return { init: fromHttpException(error), headers: {} };
   const parserProblem = fromBodyParser(error);
   if (parserProblem) return { init: parserProblem, headers: {} };
+  if (isUnstorableInput(error)) {
+    logger.warn(`Unstorable input reached the database: ${error instanceof Error ? error.message : String(error)}`);
+    return {
+      init: {
+        status: 422,
+        type: PROBLEM_TYPES.validation,
+        title: 'Validation failed',
+        detail: 'The request contains characters that cannot be stored (NUL or an unpaired surrogate).',
+      },
+      headers: {},
+    };
+  }
   if (isDependencyOutage(error)) {
     logger.warn(`Dependency unavailable: ${error instanceof Error ? error.message : String(error)}`);
     return {
