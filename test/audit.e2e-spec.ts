@@ -319,6 +319,11 @@ describe('Audit trail (SPEC §6)', () => {
         'limit=0',
         'limit=501',
         'offset=-1',
+        // Past Postgres's bigint OFFSET, and NUL bytes Postgres refuses: 422, never a 500.
+        'offset=99999999999999999999',
+        'actor=admin%00',
+        'event=login.failure%00',
+        'status=200&status=404',
         'from=yesterday',
         'nope=1',
       ]) {

@@ -5,6 +5,7 @@ import { Public, type Scope, TokensService } from '@app/auth';
 import { SecurityEvents } from '@app/common';
 import { METRIC_EVENTS } from '@app/metrics';
 import { createTestApp, type TestApp } from './utils/harness';
+import { SPEC_METRICS } from './utils/spec-metrics';
 
 @Public()
 @Controller('metrics-probe')
@@ -15,28 +16,6 @@ class MetricsProbeController {
   }
 }
 
-/** Every metric name SPEC §7 lists. */
-const SPEC_METRICS = [
-  'api_requests_total',
-  'api_request_duration_seconds',
-  'db_query_duration_seconds',
-  'db_connections_active',
-  'db_connections_idle',
-  'cache_hits_total',
-  'cache_misses_total',
-  'rate_limit_exceeded_total',
-  'auth_attempts_total',
-  'auth_token_validations_total',
-  'audit_events_written_total',
-  'audit_queue_depth',
-  'audit_events_dropped_total',
-  'portfolio_equity',
-  'portfolio_pnl',
-  'active_positions',
-  'ai_predictions_total',
-  'ai_prediction_confidence',
-  'api_info',
-];
 const PROCESS_DEFAULTS = [
   'process_cpu_user_seconds_total',
   'process_resident_memory_bytes',
@@ -200,17 +179,19 @@ describe('Prometheus metrics (SPEC §7)', () => {
       await http.get('/metrics').set('Authorization', METRICS_TOKEN).expect(401);
     });
 
-    it('accepts Bearer <METRICS_TOKEN> (Prometheus) and a JWT with metrics:read, not one without', async () => {
+    it('accepts Bearer <METRICS_TOKEN> (Prometheus) and a JWT with metrics:read; a valid JWT without it is 403', async () => {
       const res = await http.get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200);
       expect(res.text).toContain('# TYPE api_requests_total counter');
       await http
         .get('/metrics')
         .set('Authorization', await bearer(t, ['metrics:read']))
         .expect(200);
-      await http
+      const denied = await http
         .get('/metrics')
         .set('Authorization', await bearer(t, ['transparency:read']))
-        .expect(401);
+        .expect(403);
+      expect(denied.headers['www-authenticate']).toContain('error="insufficient_scope"');
+      expect(denied.headers['content-type']).toMatch(/^application\/problem\+json/);
     });
   });
 });

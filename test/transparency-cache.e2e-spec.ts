@@ -15,6 +15,14 @@ import {
 
 type Http = ReturnType<typeof request>;
 
+/** The suite's Redis (same database index) behind a proxy the test can cut and restore. */
+async function cuttableRedis(): Promise<{ proxy: TcpProxy; port: number; url: string }> {
+  const target = new URL(process.env[ENV_REDIS_URL] as string);
+  const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
+  const port = await proxy.start();
+  return { proxy, port, url: `redis://127.0.0.1:${port}${target.pathname}` };
+}
+
 describeWithRedis('Transparency caching (SPEC §5)', () => {
   describe('with Redis, two instances sharing it', () => {
     let a: TestApp;
@@ -139,10 +147,8 @@ describeWithRedis('Transparency caching (SPEC §5)', () => {
     });
 
     it('keeps answering when Redis goes away mid-flight, then caches again without serving what the outage made stale', async () => {
-      const target = new URL(process.env[ENV_REDIS_URL] as string);
-      const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
-      const port = await proxy.start();
-      const t = await createTestApp({ env: { ...TRANSPARENCY_ENV, REDIS_URL: `redis://127.0.0.1:${port}` } });
+      const { proxy, port, url } = await cuttableRedis();
+      const t = await createTestApp({ env: { ...TRANSPARENCY_ENV, REDIS_URL: url } });
       try {
         const http = request(t.app.getHttpServer());
         const tokens = await engineTokens(t.app);
@@ -168,6 +174,37 @@ describeWithRedis('Transparency caching (SPEC §5)', () => {
         expect(last.body.total_count).toBe(1);
       } finally {
         await t.close();
+        await proxy.stop();
+      }
+    });
+
+    it('makes a write missed by the shared cache visible on the other instances once Redis is back, with no further read on the writer', async () => {
+      const { proxy, port, url } = await cuttableRedis();
+      // The writer reaches Redis through the cuttable proxy, the reader directly; same schema, same keys.
+      const writer = await createTestApp({ env: { ...TRANSPARENCY_ENV, REDIS_URL: url } });
+      const reader = await createTestApp({
+        env: { ...TRANSPARENCY_ENV, JWT_SECRET: writer.config.jwt.secret },
+        schema: writer.schema,
+      });
+      try {
+        const tokens = await engineTokens(writer.app);
+        const read = () => as(tokens.reader)(request(reader.app.getHttpServer()).get('/api/v1/backtests'));
+        await read().expect(200);
+        expect((await read().expect(200)).headers['x-cache']).toBe('HIT');
+        await proxy.stop();
+        await as(tokens.writer)(request(writer.app.getHttpServer()).post('/api/v1/backtests'))
+          .send(backtest())
+          .expect(201);
+        await proxy.start(port);
+        let last = await read().expect(200);
+        for (let i = 0; i < 50 && last.body.total_count !== 1; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          last = await read().expect(200);
+        }
+        expect(last.body.total_count).toBe(1);
+      } finally {
+        await reader.close();
+        await writer.close();
         await proxy.stop();
       }
     });

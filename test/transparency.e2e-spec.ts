@@ -185,6 +185,13 @@ describe('Transparency data (SPEC §2)', () => {
       await expect422('/api/v1/trades?from=yesterday', 'from');
       await expect422('/api/v1/trades?sort=price', 'sort');
       await expect422(`/api/v1/trades?from=${minutesAgo(1)}&to=${minutesAgo(10)}`, 'from');
+      // Postgres takes OFFSET as a bigint: a larger number is bad input, not a database error.
+      await expect422('/api/v1/trades?offset=99999999999999999999', 'offset');
+      await expect422('/api/v1/trades?limit=1&limit=2', 'limit');
+      await expect422('/api/v1/ai/decisions?offset=99999999999999999999', 'offset');
+      await expect422('/api/v1/backtests?offset=99999999999999999999', 'offset');
+      // A NUL byte cannot reach a Postgres text parameter.
+      await expect422('/api/v1/ai/decisions?model=lstm%00v3', 'model');
       // The table survived the attempt.
       expect((await get('/api/v1/trades').expect(200)).body.total_count).toBe(6);
     });
@@ -202,6 +209,40 @@ describe('Transparency data (SPEC §2)', () => {
       expect(pnl.body.errors).toEqual([
         { field: '[0].realized_pnl', message: 'is only allowed on position_closed events' },
       ]);
+      expect((await get('/api/v1/trades').expect(200)).body.total_count).toBe(6);
+    });
+
+    it('refuses with 422, not 500, what Postgres could not store: NUL bytes, lone surrogates, overflowing values', async () => {
+      const res = await post('/api/v1/trades', [
+        trade({ strategy: 'momentum\u0000v2' }),
+        trade({ data: { note: 'a\u0000b' } }),
+        trade({ data: { nested: [{ 'key\u0000': 1 }] } }),
+        trade({ data: { note: '\ud800' } }),
+      ]).expect(422);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([
+        '[0].strategy',
+        '[1].data',
+        '[2].data',
+        '[3].data',
+      ]);
+      // total_value = quantity × price is served as a JSON number: an overflow would read back as null.
+      const overflow = await post('/api/v1/trades', [trade(), trade({ quantity: 1e308, price: 1e308 })]).expect(422);
+      expect(overflow.body.errors.map((e: { field: string }) => e.field)).toEqual(['[1].quantity']);
+      const decisions = await post('/api/v1/ai/decisions', [
+        decision({ model_name: 'lstm\u0000' }),
+        decision({ reasoning: 'x\u0000' }),
+        decision({ features: { a: '\udc00' } }),
+        decision({ prediction: { direction: 'long', confidence: 0.5, time_horizon: '4h\u0000' } }),
+      ]).expect(422);
+      expect(decisions.body.errors.map((e: { field: string }) => e.field)).toEqual([
+        '[0].model_name',
+        '[1].reasoning',
+        '[2].features',
+        '[3].prediction.time_horizon',
+      ]);
+      const snapshots = await post('/api/v1/performance/snapshots', [snapshot({ open_orders: 1e12 })]).expect(422);
+      expect(snapshots.body.errors.map((e: { field: string }) => e.field)).toEqual(['[0].open_orders']);
       expect((await get('/api/v1/trades').expect(200)).body.total_count).toBe(6);
     });
 
@@ -255,6 +296,10 @@ describe('Transparency data (SPEC §2)', () => {
       const bad = await as(tokens.writer)(http.put('/api/v1/portfolio/positions/ADA-USD'))
         .send({ side: 'sideways', size: -1, entry_price: 1, current_price: 1, opened_at: 'soon' })
         .expect(422);
+      const overflow = await as(tokens.writer)(http.put('/api/v1/portfolio/positions/ADA-USD'))
+        .send({ side: 'long', size: 1e308, entry_price: 0, current_price: 1e308, opened_at: '2026-11-28T01:00:00Z' })
+        .expect(422);
+      expect(overflow.body.errors).toEqual([{ field: 'size', message: 'size × price must be a finite number' }]);
       expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(
         expect.arrayContaining(['side', 'size', 'opened_at']),
       );
@@ -533,6 +578,17 @@ describe('Transparency data (SPEC §2)', () => {
         '/api/v1/backtests',
         backtest({ start_date: '2025-02-01T00:00:00Z', end_date: '2025-01-01T00:00:00Z' }),
       ).expect(422);
+      const unstorable = await post(
+        '/api/v1/backtests',
+        backtest({
+          name: 'a\u0000',
+          description: 'b\u0000',
+          performance: { ...(first.performance as object), total_trades: 1e12 },
+        }),
+      ).expect(422);
+      expect(unstorable.body.errors.map((e: { field: string }) => e.field)).toEqual(
+        expect.arrayContaining(['name', 'description', 'performance.total_trades']),
+      );
     });
   });
 

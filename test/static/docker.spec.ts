@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { SPEC_METRICS } from '../utils/spec-metrics';
 
 /**
  * No Docker engine runs on the build machines, so the docker/ files are checked statically:
@@ -9,29 +10,6 @@ import { parse } from 'yaml';
 const ROOT = join(__dirname, '../..');
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 const yamlOf = (path: string): any => parse(read(path));
-
-/** SPEC §7 metric names (histograms also expose _bucket/_sum/_count). */
-const METRICS = [
-  'api_requests_total',
-  'api_request_duration_seconds',
-  'db_query_duration_seconds',
-  'db_connections_active',
-  'db_connections_idle',
-  'cache_hits_total',
-  'cache_misses_total',
-  'rate_limit_exceeded_total',
-  'auth_attempts_total',
-  'auth_token_validations_total',
-  'audit_events_written_total',
-  'audit_queue_depth',
-  'audit_events_dropped_total',
-  'portfolio_equity',
-  'portfolio_pnl',
-  'active_positions',
-  'ai_predictions_total',
-  'ai_prediction_confidence',
-  'api_info',
-];
 
 function metricNamesIn(expression: string): string[] {
   return [...expression.matchAll(/\b([a-z_]+?)(?:_bucket|_sum|_count)?\b(?=\s*[{[)]|\s*$|\s*[><=])/g)]
@@ -81,7 +59,7 @@ describe('docker/ (statically checked)', () => {
       ...dashboard.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr)),
     ];
     const used = new Set(expressions.flatMap(metricNamesIn));
-    expect([...used].filter((name) => !METRICS.includes(name) && name !== 'up')).toEqual([]);
+    expect([...used].filter((name) => !SPEC_METRICS.includes(name) && name !== 'up')).toEqual([]);
     expect(used.size).toBeGreaterThan(10);
     expect(yamlOf('docker/prometheus/prometheus.yml').rule_files).toContain('/etc/prometheus/alerts.yml');
   });

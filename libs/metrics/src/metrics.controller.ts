@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Req, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@app/auth';
-import { ApiProblemException } from '@app/common';
+import { ApiProblemException, SecurityEvents } from '@app/common';
 import { AppConfig } from '@app/config';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Request, Response } from 'express';
@@ -14,13 +14,17 @@ function digest(value: string): Buffer {
 /**
  * GET /metrics (Prometheus text format). Public unless METRICS_TOKEN is set; then it takes
  * `Bearer <METRICS_TOKEN>` (compared in constant time) or a JWT carrying `metrics:read`
- * (or `admin`), verified by the auth step that sets `req.principal`.
+ * (or `admin`), verified by the auth step that sets `req.principal`. A valid JWT without
+ * that scope is a 403 (SPEC §1), audited as `scope.denied` like any other route's.
  */
 @ApiExcludeController()
 @Public()
 @Controller({ path: 'metrics', version: VERSION_NEUTRAL })
 export class MetricsController extends PrometheusController {
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly events: SecurityEvents,
+  ) {
     super();
   }
 
@@ -39,6 +43,21 @@ export class MetricsController extends PrometheusController {
     const header = req.headers.authorization ?? '';
     const presented = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
     if (presented && timingSafeEqual(digest(presented), digest(token))) return;
+    const principal = req.principal;
+    if (principal) {
+      this.events.publish({
+        type: 'scope.denied',
+        actor: principal.username ?? principal.sub,
+        tokenId: principal.tokenId,
+        ip: req.ip,
+        requestId: req.requestId,
+        detail: { required: ['metrics:read'], granted: principal.scopes, method: req.method, path: req.path },
+      });
+      throw new ApiProblemException(
+        { status: 403, detail: 'The metrics endpoint requires the metrics token or a token with metrics:read.' },
+        { 'WWW-Authenticate': 'Bearer realm="metrics", error="insufficient_scope", scope="metrics:read"' },
+      );
+    }
     throw new ApiProblemException(
       { status: 401, detail: 'The metrics endpoint requires the metrics token or a token with metrics:read.' },
       { 'WWW-Authenticate': 'Bearer realm="metrics"' },

@@ -22,7 +22,20 @@ describe('request routes', () => {
   });
 
   it('classifies probes, scrapes, docs and CORS preflights as operational', () => {
-    for (const url of ['/health', '/health/live', '/health/ready', '/metrics', '/docs', '/docs/x.js', '/docs-json']) {
+    for (const url of [
+      '/health',
+      '/health/live',
+      '/health/ready',
+      '/metrics',
+      '/docs',
+      '/docs/x.js',
+      '/docs-json',
+      // Express serves these spellings from the same routes.
+      '/metrics/',
+      '/METRICS',
+      '/Health/Live/',
+      '/docs-json/',
+    ]) {
       expect(isOperationalRequest(req({ originalUrl: url }))).toBe(true);
     }
     expect(

@@ -22,6 +22,18 @@ export function requestPath(req: Request): string {
   return end === -1 ? url : url.slice(0, end);
 }
 
+/**
+ * Express routes case-insensitively and ignores a trailing slash, so `/METRICS/` is a scrape
+ * too. Trimmed by a loop: a regex such as `/\/+$/` backtracks quadratically on a long run of
+ * slashes that does not end the path.
+ */
+function classifiedPath(req: Request): string {
+  const path = requestPath(req).toLowerCase();
+  let end = path.length;
+  while (end > 1 && path.charCodeAt(end - 1) === 47 /* '/' */) end--;
+  return path.slice(0, end);
+}
+
 const DOCS_ASSETS = /^\/docs(?:\/.*)?$|^\/docs-(?:json|yaml)$/;
 
 /**
@@ -29,7 +41,7 @@ const DOCS_ASSETS = /^\/docs(?:\/.*)?$|^\/docs-(?:json|yaml)$/;
  * audited nor counted as API traffic (they would drown the real requests).
  */
 export function isOperationalRequest(req: Request): boolean {
-  const path = requestPath(req);
+  const path = classifiedPath(req);
   if (path === '/health' || path.startsWith('/health/')) return true;
   if (path === '/metrics') return true;
   if (DOCS_ASSETS.test(path)) return true;

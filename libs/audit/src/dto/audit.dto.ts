@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { IsStorableText, MAX_PAGE_OFFSET } from '@app/common';
 import { IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 
 export class AuditQueryDto {
@@ -7,12 +8,14 @@ export class AuditQueryDto {
   @IsOptional()
   @IsString()
   @Length(1, 255)
+  @IsStorableText()
   actor?: string;
 
   @ApiPropertyOptional({ description: '`http.request` or a security event type.', example: 'login.failure' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @IsStorableText()
   event?: string;
 
   @ApiPropertyOptional({ minimum: 100, maximum: 599, example: 401 })
@@ -44,6 +47,7 @@ export class AuditQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_PAGE_OFFSET)
   offset: number = 0;
 }
 

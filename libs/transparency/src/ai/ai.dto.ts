@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   IsDefined,
   IsIn,
-  IsInt,
   IsISO8601,
   IsNumber,
   IsObject,
@@ -16,6 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsStorableText, PaginationQuery } from '@app/common';
 import { PageMetaDto } from '../shared/page.dto';
 import { IsSymbol } from '../shared/validation';
 import { DIRECTIONS, type Direction, OUTCOMES, type Outcome } from './ai-decision.entity';
@@ -23,24 +23,12 @@ import { PERFORMANCE_PERIODS, type PerformancePeriod } from '../performance/perf
 
 const FINITE = { allowNaN: false, allowInfinity: false };
 
-export class DecisionsQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset: number = 0;
-
+export class DecisionsQueryDto extends PaginationQuery({ max: 200, default: 50 }) {
   @ApiPropertyOptional({ example: 'lstm-v3', maxLength: 100 })
   @IsOptional()
   @IsString()
   @Length(1, 100)
+  @IsStorableText()
   model?: string;
 
   @ApiPropertyOptional({ example: 'BTC-USD' })
@@ -81,6 +69,7 @@ export class PredictionDto {
   @ValidateIf((o: PredictionDto) => o.time_horizon !== undefined && o.time_horizon !== null)
   @IsString()
   @Length(1, 32)
+  @IsStorableText()
   time_horizon?: string | null;
 }
 
@@ -146,7 +135,7 @@ export class ModelListDto {
 export class DecisionIngestItemDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
   @ApiProperty({ format: 'date-time' }) @IsISO8601({ strict: true }) timestamp!: string;
-  @ApiProperty({ example: 'lstm-v3' }) @IsString() @Length(1, 100) model_name!: string;
+  @ApiProperty({ example: 'lstm-v3' }) @IsString() @Length(1, 100) @IsStorableText() model_name!: string;
   @ApiProperty({ example: 'BTC-USD' }) @IsString() @IsSymbol() symbol!: string;
 
   @ApiProperty({ type: PredictionDto })
@@ -160,6 +149,7 @@ export class DecisionIngestItemDto {
   @ValidateIf((o: DecisionIngestItemDto) => o.reasoning !== undefined && o.reasoning !== null)
   @IsString()
   @Length(0, 4000)
+  @IsStorableText()
   reasoning?: string | null;
 
   @ApiPropertyOptional({ enum: OUTCOMES, default: 'pending' })
@@ -175,6 +165,7 @@ export class DecisionIngestItemDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
   @IsObject()
+  @IsStorableText()
   features?: Record<string, unknown>;
 }
 

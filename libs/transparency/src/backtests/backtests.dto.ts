@@ -15,27 +15,16 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsStorableText, PaginationQuery } from '@app/common';
 import { PageMetaDto } from '../shared/page.dto';
+import { PG_INT_MAX } from '../shared/validation';
 import { BACKTEST_STATUSES, type BacktestStatus } from './backtest.entity';
 
 const FINITE = { allowNaN: false, allowInfinity: false };
 const nullableNumber = (key: keyof BacktestPerformanceDto) =>
   ValidateIf((o: BacktestPerformanceDto) => o[key] !== undefined && o[key] !== null);
 
-export class BacktestsQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset: number = 0;
-}
+export class BacktestsQueryDto extends PaginationQuery({ max: 100, default: 20 }) {}
 
 export class BacktestPerformanceDto {
   @ApiProperty({ example: 100000 }) @IsNumber(FINITE) @Min(0) initial_capital!: number;
@@ -70,9 +59,9 @@ export class BacktestPerformanceDto {
   @IsNumber(FINITE)
   @Min(0)
   profit_factor!: number | null;
-  @ApiProperty({ example: 210 }) @IsInt() @Min(0) total_trades!: number;
-  @ApiProperty({ example: 118 }) @IsInt() @Min(0) winning_trades!: number;
-  @ApiProperty({ example: 92 }) @IsInt() @Min(0) losing_trades!: number;
+  @ApiProperty({ example: 210 }) @IsInt() @Min(0) @Max(PG_INT_MAX) total_trades!: number;
+  @ApiProperty({ example: 118 }) @IsInt() @Min(0) @Max(PG_INT_MAX) winning_trades!: number;
+  @ApiProperty({ example: 92 }) @IsInt() @Min(0) @Max(PG_INT_MAX) losing_trades!: number;
 }
 
 export class BacktestDto {
@@ -94,15 +83,16 @@ export class BacktestListDto extends PageMetaDto {
 /** `POST /backtests`: one backtest, idempotent on id. */
 export class BacktestIngestDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() id!: string;
-  @ApiProperty({ example: 'Momentum BTC 2025' }) @IsString() @Length(1, 200) name!: string;
+  @ApiProperty({ example: 'Momentum BTC 2025' }) @IsString() @Length(1, 200) @IsStorableText() name!: string;
 
   @ApiPropertyOptional({ nullable: true, type: String, maxLength: 4000 })
   @ValidateIf((o: BacktestIngestDto) => o.description !== undefined && o.description !== null)
   @IsString()
   @Length(0, 4000)
+  @IsStorableText()
   description?: string | null;
 
-  @ApiProperty({ example: 'momentum-v2' }) @IsString() @Length(1, 100) strategy!: string;
+  @ApiProperty({ example: 'momentum-v2' }) @IsString() @Length(1, 100) @IsStorableText() strategy!: string;
   @ApiProperty({ format: 'date-time' }) @IsISO8601({ strict: true }) start_date!: string;
   @ApiProperty({ format: 'date-time' }) @IsISO8601({ strict: true }) end_date!: string;
   @ApiProperty({ enum: BACKTEST_STATUSES }) @IsIn(BACKTEST_STATUSES) status!: BacktestStatus;

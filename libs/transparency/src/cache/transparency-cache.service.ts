@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Cache } from 'cache-manager';
 import type { Response } from 'express';
@@ -8,6 +8,8 @@ import { CACHE_LOOKUP_EVENT, CACHE_TTL_SECONDS, type CacheFamily, type CacheLook
 
 /** Past this, a cache call counts as failed and the read goes to Postgres (SPEC §5). */
 const CACHE_CALL_TIMEOUT_MS = 250;
+/** How often an invalidation that could not be written is retried while the cache is down. */
+const INVALIDATION_RETRY_MS = 500;
 
 interface CachedEntry {
   etag: string;
@@ -34,9 +36,14 @@ export function normaliseQuery(params: object): string {
 }
 
 @Injectable()
-export class TransparencyCache {
+export class TransparencyCache implements OnModuleDestroy {
   private readonly logger = new Logger('TransparencyCache');
   private warnedAt = 0;
+  /**
+   * Retries unwritten invalidations on a timer, not only on this instance's next read: other
+   * instances sharing the store would otherwise serve the pre-write entries once it is back.
+   */
+  private retryTimer?: NodeJS.Timeout;
   /**
    * Families whose invalidation could not be written (cache down during a write). Until the
    * bump succeeds this instance reads them uncached, so a recovered cache cannot serve an
@@ -83,8 +90,30 @@ export class TransparencyCache {
   private async bump(family: CacheFamily): Promise<void> {
     // The store throws on failure (Keyv throwOnErrors), so undefined means "not written".
     const written = await this.attempt(() => this.cache.set(versionKey(family), randomUUID()));
-    if (written === undefined) this.unbumped.add(family);
-    else this.unbumped.delete(family);
+    if (written === undefined) {
+      this.unbumped.add(family);
+      this.scheduleRetry();
+    } else {
+      this.unbumped.delete(family);
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setInterval(() => {
+      if (this.unbumped.size === 0) this.stopRetry();
+      else void this.retryInvalidations();
+    }, INVALIDATION_RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  private stopRetry(): void {
+    clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  onModuleDestroy(): void {
+    this.stopRetry();
   }
 
   private async retryInvalidations(): Promise<void> {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsNumber, IsUUID, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsNumber, IsUUID, Max, Min } from 'class-validator';
+import { PG_INT_MAX } from '../shared/validation';
 
 export const PERFORMANCE_PERIODS = ['1h', '4h', '1d', '7d', '30d', 'all'] as const;
 export type PerformancePeriod = (typeof PERFORMANCE_PERIODS)[number];
@@ -92,5 +93,5 @@ export class SnapshotIngestItemDto {
   @ApiProperty({ example: 3.25 }) @IsNumber(FINITE) total_pnl_percent!: number;
   @ApiProperty({ example: 412.5 }) @IsNumber(FINITE) day_pnl!: number;
   @ApiProperty({ example: 0.4 }) @IsNumber(FINITE) day_pnl_percent!: number;
-  @ApiProperty({ example: 1 }) @IsInt() @Min(0) open_orders!: number;
+  @ApiProperty({ example: 1 }) @IsInt() @Min(0) @Max(PG_INT_MAX) open_orders!: number;
 }

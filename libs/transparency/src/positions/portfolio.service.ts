@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ApiProblemException } from '@app/common';
+import { ApiProblemException, validationProblem } from '@app/common';
 import type { Repository } from 'typeorm';
 import { INVALIDATES } from '../cache/cache-families';
 import { TransparencyCache } from '../cache/transparency-cache.service';
@@ -67,9 +67,14 @@ export class PortfolioService {
       openedAt: new Date(body.opened_at),
       updatedAt: new Date(),
     });
+    const dto = toPositionDto(position);
+    // Served as JSON numbers: an overflowing PnL would read back as null on every list.
+    if (!Number.isFinite(dto.unrealized_pnl) || !Number.isFinite(dto.unrealized_pnl_percent)) {
+      throw validationProblem([{ field: 'size', message: 'size × price must be a finite number' }]);
+    }
     await this.positions.upsert(position, ['symbol']);
     await this.afterWrite();
-    return toPositionDto(position);
+    return dto;
   }
 
   async remove(symbol: string): Promise<void> {

@@ -1,8 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsIn,
-  IsInt,
   IsISO8601,
   IsNumber,
   IsObject,
@@ -10,10 +8,10 @@ import {
   IsString,
   IsUUID,
   Length,
-  Max,
   Min,
   ValidateIf,
 } from 'class-validator';
+import { IsStorableText, PaginationQuery } from '@app/common';
 import { PageMetaDto } from '../shared/page.dto';
 import { IsSymbol } from '../shared/validation';
 import {
@@ -29,20 +27,7 @@ import {
 
 const FINITE = { allowNaN: false, allowInfinity: false };
 
-export class TradesQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset: number = 0;
-
+export class TradesQueryDto extends PaginationQuery({ max: 500, default: 50 }) {
   @ApiPropertyOptional({ example: 'BTC-USD', pattern: '^[A-Za-z0-9\\-/]{1,20}$' })
   @IsOptional()
   @IsSymbol()
@@ -114,10 +99,12 @@ export class TradeIngestItemDto {
   @IsOptional()
   @IsString()
   @Length(1, 100)
+  @IsStorableText()
   strategy?: string | null;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
   @IsObject()
+  @IsStorableText()
   data?: Record<string, unknown>;
 }

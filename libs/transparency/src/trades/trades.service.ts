@@ -89,11 +89,15 @@ export class TradesService {
   }
 
   async ingest(items: TradeIngestItemDto[]): Promise<IngestResultDto> {
-    const problems = items.flatMap((item, index) =>
-      item.realized_pnl !== undefined && item.realized_pnl !== null && item.event_type !== 'position_closed'
+    const problems = items.flatMap((item, index) => [
+      ...(item.realized_pnl !== undefined && item.realized_pnl !== null && item.event_type !== 'position_closed'
         ? [{ field: `[${index}].realized_pnl`, message: 'is only allowed on position_closed events' }]
-        : [],
-    );
+        : []),
+      // total_value is served as a JSON number: an overflowing product would read back as null.
+      ...(Number.isFinite(item.quantity * item.price)
+        ? []
+        : [{ field: `[${index}].quantity`, message: 'quantity × price must be a finite number' }]),
+    ]);
     if (problems.length > 0) throw validationProblem(problems);
     const { length: inserted } = await this.dataSource.transaction((manager) =>
       insertIgnoringDuplicates(manager, TradeEvent, items.map(tradeRow)),
