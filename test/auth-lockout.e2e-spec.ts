@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { type AddressInfo, connect, createServer, type Server as NetServer, type Socket } from 'node:net';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
 import { SECURITY_EVENT, type SecurityEvent } from '@app/common';
 import { ENV_REDIS_URL } from './setup/services';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, AUTH_ENV, sleep } from './auth-helpers';
 import { createTestApp, describeWithRedis, type TestApp } from './utils/harness';
+import { TcpProxy } from './utils/tcp-proxy';
 
 const PROBLEM = /^application\/problem\+json/;
 const LOCKOUT_ENV = {
@@ -15,43 +15,6 @@ const LOCKOUT_ENV = {
   LOGIN_LOCKOUT_IP_THRESHOLD: '6',
   LOGIN_LOCKOUT_WINDOW_SECONDS: '60',
 };
-
-/** A TCP proxy to Redis that can stop forwarding while keeping its sockets open: a silent partition. */
-class FreezableProxy {
-  frozen = false;
-  private readonly sockets = new Set<Socket>();
-  private constructor(
-    private readonly server: NetServer,
-    readonly url: string,
-  ) {}
-
-  static async start(target: URL): Promise<FreezableProxy> {
-    const holder: { proxy?: FreezableProxy } = {};
-    const server = createServer((client) => {
-      const upstream = connect(Number(target.port || 6379), target.hostname);
-      for (const [from, to] of [
-        [client, upstream],
-        [upstream, client],
-      ] as const) {
-        holder.proxy?.sockets.add(from);
-        from.on('data', (chunk: Buffer) => {
-          if (!holder.proxy?.frozen) to.write(chunk);
-        });
-        from.on('error', () => from.destroy());
-        from.on('close', () => to.destroy());
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    holder.proxy = new FreezableProxy(server, `redis://127.0.0.1:${port}${target.pathname}`);
-    return holder.proxy;
-  }
-
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 const attempt = (server: Server, username: string, password: string) =>
   request(server).post('/api/v1/auth/login').send({ username, password });
@@ -151,8 +114,12 @@ describeWithRedis('Login lock-out, counted in Redis (SPEC §3)', () => {
   });
 
   it('answers logins and logouts promptly while Redis is connected but silent (a partition)', async () => {
-    const proxy = await FreezableProxy.start(new URL(process.env[ENV_REDIS_URL] as string));
-    const t = await createTestApp({ env: { ...LOCKOUT_ENV, REDIS_URL: proxy.url } });
+    const target = new URL(process.env[ENV_REDIS_URL] as string);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
+    const port = await proxy.start();
+    const t = await createTestApp({
+      env: { ...LOCKOUT_ENV, REDIS_URL: `redis://127.0.0.1:${port}${target.pathname}` },
+    });
     try {
       const server = t.app.getHttpServer();
       await attempt(server, ADMIN_USERNAME, ADMIN_PASSWORD).expect(200);
@@ -171,7 +138,7 @@ describeWithRedis('Login lock-out, counted in Redis (SPEC §3)', () => {
     } finally {
       proxy.frozen = false;
       await t.close();
-      await proxy.close();
+      await proxy.stop();
     }
   });
 

@@ -146,6 +146,29 @@ describeWithRedis('Transparency caching (SPEC §5)', () => {
       }
     });
 
+    it('answers reads and writes promptly while Redis keeps the connection but stops answering (a partition)', async () => {
+      const { proxy, url } = await cuttableRedis();
+      const t = await createTestApp({ env: { ...TRANSPARENCY_ENV, REDIS_URL: url } });
+      try {
+        const http = request(t.app.getHttpServer());
+        const tokens = await engineTokens(t.app);
+        await as(tokens.reader)(http.get('/api/v1/trades')).expect(200);
+        proxy.frozen = true;
+        const started = Date.now();
+        await as(tokens.writer)(http.post('/api/v1/trades')).send([trade()]).timeout(5000).expect(201);
+        const read = await as(tokens.reader)(http.get('/api/v1/trades')).timeout(5000).expect(200);
+        expect(read.body.total_count).toBe(1);
+        expect(read.headers['x-cache']).toBe('MISS');
+        expect(Date.now() - started).toBeLessThan(4000);
+        const ready = await http.get('/health/ready').timeout(5000).expect(200);
+        expect(ready.body.checks.redis.status).toBe('down');
+      } finally {
+        proxy.frozen = false;
+        await t.close();
+        await proxy.stop();
+      }
+    });
+
     it('keeps answering when Redis goes away mid-flight, then caches again without serving what the outage made stale', async () => {
       const { proxy, port, url } = await cuttableRedis();
       const t = await createTestApp({ env: { ...TRANSPARENCY_ENV, REDIS_URL: url } });

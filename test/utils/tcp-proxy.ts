@@ -5,6 +5,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  * one app instance without stopping the server every other suite is using.
  */
 export class TcpProxy {
+  /** While true, bytes are swallowed but connections stay open: a silent partition, not a crash. */
+  frozen = false;
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   port = 0;
@@ -22,7 +24,14 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => s.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      for (const [from, to] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
+        from.on('data', (chunk: Buffer) => {
+          if (!this.frozen) to.write(chunk);
+        });
+      }
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
