@@ -17,43 +17,14 @@ interface Run {
   stderr: string;
 }
 
-/**
- * Runs apps/cli/src/main.ts in a child process without building dist/: each .ts file is
- * compiled by swc on require, and `@app/<lib>` maps to libs/<lib>/src, as in jest.
- */
-const BOOT = `
-const fs = require('node:fs');
-const Module = require('node:module');
-const path = require('node:path');
-const { transformSync } = require('@swc/core');
-const root = ${JSON.stringify(ROOT)};
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  const lib = /^@app\\/([a-z-]+)$/.exec(request);
-  return resolveFilename.call(this, lib ? path.join(root, 'libs', lib[1], 'src') : request, ...rest);
-};
-require.extensions['.ts'] = function (module, filename) {
-  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
-const main = path.join(root, 'apps/cli/src/main.ts');
-process.argv = [process.argv[0], main, ...process.argv.slice(1)];
-require(main);
-`;
+/** Runs apps/cli/src/main.ts from its sources (no dist/ build), as `npm run cli` would. */
+const REGISTER = join(ROOT, 'test/utils/register-ts.js');
+const CLI_MAIN = join(ROOT, 'apps/cli/src/main.ts');
 
 /** `npm run cli -- <args>`, from the sources. */
 function cli(args: string[], env: Record<string, string | undefined>, stdin?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', BOOT, ...args], {
+    const child = spawn(process.execPath, ['-r', REGISTER, CLI_MAIN, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
     });

@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,31 +17,7 @@ const ROOT = resolve(__dirname, '..');
  * dependency) and maps `@app/<lib>` to `libs/<lib>/src`, as jest's config does. The server
  * under test is `apps/api/src/main.ts` itself, tracing bootstrap included.
  */
-const REGISTER = `
-const Module = require('module');
-const path = require('path');
-const fs = require('fs');
-const root = ${JSON.stringify(ROOT)};
-const { transformSync } = require(path.join(root, 'node_modules/@swc/core'));
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  const m = /^@app\\/([^/]+)$/.exec(request);
-  return resolveFilename.call(this, m ? path.join(root, 'libs', m[1], 'src') : request, ...rest);
-};
-require.extensions['.ts'] = function (module, filename) {
-  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
-`;
+const REGISTER = join(ROOT, 'test/utils/register-ts.js');
 
 interface OtlpReceiver {
   server: Server;
@@ -127,9 +103,7 @@ describe('Tracing and structured logs (SPEC §7)', () => {
       redisUrl = redisSkipReason() ? undefined : process.env[ENV_REDIS_URL];
       port = await freePort();
       const dir = mkdtempSync(join(tmpdir(), 'tapi-otel-'));
-      const register = join(dir, 'register.js');
-      writeFileSync(register, REGISTER);
-      child = spawn(process.execPath, ['-r', register, join(ROOT, 'apps/api/src/main.ts')], {
+      child = spawn(process.execPath, ['-r', REGISTER, join(ROOT, 'apps/api/src/main.ts')], {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH ?? '',
