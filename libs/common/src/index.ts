@@ -1,5 +1,6 @@
 import './http/express-request';
 
+export { TimeoutError, withTimeout } from './async/with-timeout';
 export { CommonModule } from './common.module';
 export { SECURITY_EVENT, type SecurityEvent, SecurityEvents, type SecurityEventType } from './events/security-events';
 export { jsonBodyParser, requireJsonBody } from './http/body.middleware';

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { withTimeout } from '@app/common';
 import { AppConfig } from '@app/config';
 import Redis, { type RedisOptions } from 'ioredis';
 
@@ -37,18 +38,8 @@ export class RedisService implements OnApplicationShutdown {
   async ping(timeoutMs = 1000): Promise<number> {
     if (!this.client) throw new Error('Redis is not configured');
     const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        this.client.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
-      return performance.now() - started;
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(this.client.ping(), timeoutMs);
+    return performance.now() - started;
   }
 
   async onApplicationShutdown(): Promise<void> {

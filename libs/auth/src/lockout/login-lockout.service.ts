@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
+import { withTimeout } from '@app/common';
 import { AppConfig } from '@app/config';
 import { RedisService } from '@app/redis';
 
@@ -182,19 +183,5 @@ export class LoginLockoutService {
     if (this.memory.size < 10_000) return;
     const now = Date.now();
     for (const [key, entry] of this.memory) if (entry.expiresAt <= now) this.memory.delete(key);
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -6,6 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { withTimeout } from '@app/common';
 import { RedisService } from '@app/redis';
 import type Redis from 'ioredis';
 import { type EntityManager, Repository } from 'typeorm';
@@ -69,22 +70,14 @@ export class RevocationStore {
     for (const listener of this.localListeners) listener(revocations);
     const client = this.redis.client;
     if (!client) return;
-    let timer: NodeJS.Timeout | undefined;
     try {
       const message = JSON.stringify(revocations.map(({ jti, expiresAt }) => [jti, expiresAt.getTime()]));
       // Bounded: a Redis that is connected but silent (a partition) must not hold the logout
       // or revoke request open; Postgres already has the revocation.
-      await Promise.race([
-        client.publish(this.channel, message),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${PUBLISH_TIMEOUT_MS} ms`)), PUBLISH_TIMEOUT_MS);
-        }),
-      ]);
+      await withTimeout(client.publish(this.channel, message), PUBLISH_TIMEOUT_MS);
     } catch (error) {
       // Postgres has it: the other replicas' polling picks it up within REVOCATION_POLL_MS.
       this.logger.warn(`Revocation not broadcast over Redis (${(error as Error).message}); replicas will poll it`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

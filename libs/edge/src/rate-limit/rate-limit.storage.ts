@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { withTimeout } from '@app/common';
 import { RedisService } from '@app/redis';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import type { ConsumeResult, LimitName, RateLimitRule } from './rate-limit.types';
@@ -107,19 +108,5 @@ export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown
     this.degraded = false;
     this.logger.log('Rate limiting is back on Redis');
     this.events.emit(RATE_LIMIT_BACKEND_EVENT, { backend: 'redis' });
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

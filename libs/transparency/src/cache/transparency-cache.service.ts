@@ -5,6 +5,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Cache } from 'cache-manager';
 import type { Response } from 'express';
 import { CACHE_LOOKUP_EVENT, CACHE_TTL_SECONDS, type CacheFamily, type CacheLookupEvent } from './cache-families';
+import { withTimeout } from '@app/common';
 
 /** Past this, a cache call counts as failed and the read goes to Postgres (SPEC §5). */
 const CACHE_CALL_TIMEOUT_MS = 250;
@@ -127,17 +128,8 @@ export class TransparencyCache implements OnModuleDestroy {
   }
 
   private async attempt<T>(call: () => Promise<T>): Promise<T | undefined> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([
-        call(),
-        new Promise<undefined>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`cache call exceeded ${CACHE_CALL_TIMEOUT_MS} ms`)),
-            CACHE_CALL_TIMEOUT_MS,
-          );
-        }),
-      ]);
+      return await withTimeout(call(), CACHE_CALL_TIMEOUT_MS);
     } catch (error) {
       // Degrade quietly but visibly: one warning a minute, not one per request.
       if (Date.now() - this.warnedAt > 60_000) {
@@ -145,8 +137,6 @@ export class TransparencyCache implements OnModuleDestroy {
         this.logger.warn(`cache unavailable, serving uncached: ${(error as Error).message}`);
       }
       return undefined;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
