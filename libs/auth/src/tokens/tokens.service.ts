@@ -159,31 +159,29 @@ export class TokensService {
 
   /** Revokes every refresh token and live access token of a login's family; returns the access tokens revoked. */
   async revokeFamily(familyId: string, reason: string): Promise<number> {
-    const revoked = await this.dataSource.transaction(async (m) => {
-      await m
-        .getRepository(RefreshTokenEntity)
-        .createQueryBuilder()
-        .update()
-        .set({ revokedAt: () => 'now()' })
-        .where('family_id = :familyId AND revoked_at IS NULL', { familyId })
-        .execute();
-      return this.revokeWhere(m, 'family_id = :familyId', { familyId }, reason);
-    });
-    await this.revocations.announce(revoked);
-    return revoked.length;
+    return this.revokeRefreshAndAccess('family_id', familyId, reason);
   }
 
   /** Every live token of a user (disabling it, or taking scopes away). */
   async revokeUserTokens(userId: string, reason: string): Promise<number> {
+    return this.revokeRefreshAndAccess('user_id', userId, reason);
+  }
+
+  /** Refresh and access tokens sharing `column = value`, in one transaction, then announced. */
+  private async revokeRefreshAndAccess(
+    column: 'family_id' | 'user_id',
+    value: string,
+    reason: string,
+  ): Promise<number> {
     const revoked = await this.dataSource.transaction(async (m) => {
       await m
         .getRepository(RefreshTokenEntity)
         .createQueryBuilder()
         .update()
         .set({ revokedAt: () => 'now()' })
-        .where('user_id = :userId AND revoked_at IS NULL', { userId })
+        .where(`${column} = :value AND revoked_at IS NULL`, { value })
         .execute();
-      return this.revokeWhere(m, 'user_id = :userId', { userId }, reason);
+      return this.revokeWhere(m, `${column} = :value`, { value }, reason);
     });
     await this.revocations.announce(revoked);
     return revoked.length;
