@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { ApiProblemException } from '@app/common';
+import { ApiProblemException, pageMeta } from '@app/common';
 import { Scopes } from '@app/auth';
 import { type AuditRow, AuditStore } from './audit-store';
 import { AuditPageDto, AuditQueryDto, type AuditRecordDto, AuditVerifyDto } from './dto/audit.dto';
@@ -49,10 +49,7 @@ export class AuditController {
     const { rows, total } = await this.store.list({ ...query, from, to });
     return {
       records: rows.map(toDto),
-      total_count: total,
-      limit: query.limit,
-      offset: query.offset,
-      timestamp: new Date().toISOString(),
+      ...pageMeta(total, query),
     };
   }
 

@@ -21,5 +21,11 @@ export {
 export { ProblemDetailsFilter, problemFromError } from './problem/problem-details.filter';
 export { StrictQueryInterceptor } from './validation/strict-query.interceptor';
 export { createValidationPipe, flattenValidationErrors, validationProblem } from './validation/validation.pipe';
-export { MAX_PAGE_OFFSET, PaginationQuery, type PaginationOptions } from './validation/pagination';
+export {
+  MAX_PAGE_OFFSET,
+  PaginationQuery,
+  type PaginationOptions,
+  pageMeta,
+  type PageMeta,
+} from './validation/pagination';
 export { IsStorableText, isStorableText } from './validation/storable-text';

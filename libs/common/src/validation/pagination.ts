@@ -38,3 +38,15 @@ export function PaginationQuery(options: PaginationOptions) {
   }
   return PaginationQueryDto;
 }
+
+/** The envelope of a paginated list answer (SPEC §1): the true count, the page asked for, when. */
+export interface PageMeta {
+  total_count: number;
+  limit: number;
+  offset: number;
+  timestamp: string;
+}
+
+export function pageMeta(totalCount: number, page: { limit: number; offset: number }): PageMeta {
+  return { total_count: totalCount, limit: page.limit, offset: page.offset, timestamp: new Date().toISOString() };
+}

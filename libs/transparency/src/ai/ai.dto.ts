@@ -17,11 +17,9 @@ import {
 } from 'class-validator';
 import { IsStorableText, PaginationQuery } from '@app/common';
 import { PageMetaDto } from '../shared/page.dto';
-import { IsSymbol } from '../shared/validation';
+import { IsSymbol, FINITE } from '../shared/validation';
 import { DIRECTIONS, type Direction, OUTCOMES, type Outcome } from './ai-decision.entity';
 import { PERFORMANCE_PERIODS, type PerformancePeriod } from '../performance/performance.dto';
-
-const FINITE = { allowNaN: false, allowInfinity: false };
 
 export class DecisionsQueryDto extends PaginationQuery({ max: 200, default: 50 }) {
   @ApiPropertyOptional({ example: 'lstm-v3', maxLength: 100 })

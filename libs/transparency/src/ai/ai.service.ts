@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ApiProblemException, validationProblem } from '@app/common';
+import { ApiProblemException, validationProblem, pageMeta } from '@app/common';
 import { DataSource, type Repository } from 'typeorm';
 import { INVALIDATES } from '../cache/cache-families';
 import { TransparencyCache } from '../cache/transparency-cache.service';
@@ -90,10 +90,7 @@ export class AiService {
       .getManyAndCount();
     return {
       decisions: rows.map(toDecisionDto),
-      total_count: total,
-      limit: query.limit,
-      offset: query.offset,
-      timestamp: new Date().toISOString(),
+      ...pageMeta(total, query),
     };
   }
 

@@ -17,10 +17,9 @@ import {
 } from 'class-validator';
 import { IsStorableText, PaginationQuery } from '@app/common';
 import { PageMetaDto } from '../shared/page.dto';
-import { PG_INT_MAX } from '../shared/validation';
+import { PG_INT_MAX, FINITE } from '../shared/validation';
 import { BACKTEST_STATUSES, type BacktestStatus } from './backtest.entity';
 
-const FINITE = { allowNaN: false, allowInfinity: false };
 const nullableNumber = (key: keyof BacktestPerformanceDto) =>
   ValidateIf((o: BacktestPerformanceDto) => o[key] !== undefined && o[key] !== null);
 

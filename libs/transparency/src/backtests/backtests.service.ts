@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ApiProblemException, validationProblem } from '@app/common';
+import { ApiProblemException, validationProblem, pageMeta } from '@app/common';
 import { DataSource, type Repository } from 'typeorm';
 import { INVALIDATES } from '../cache/cache-families';
 import { TransparencyCache } from '../cache/transparency-cache.service';
@@ -81,10 +81,7 @@ export class BacktestsService {
     });
     return {
       backtests: rows.map(toBacktestDto),
-      total_count: total,
-      limit: query.limit,
-      offset: query.offset,
-      timestamp: new Date().toISOString(),
+      ...pageMeta(total, query),
     };
   }
 

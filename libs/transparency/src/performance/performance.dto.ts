@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsNumber, IsUUID, Max, Min } from 'class-validator';
-import { PG_INT_MAX } from '../shared/validation';
+import { PG_INT_MAX, FINITE } from '../shared/validation';
 
 export const PERFORMANCE_PERIODS = ['1h', '4h', '1d', '7d', '30d', 'all'] as const;
 export type PerformancePeriod = (typeof PERFORMANCE_PERIODS)[number];
@@ -15,8 +15,6 @@ export const INTERVAL_SECONDS: Record<CurveInterval, number> = {
   '4h': 14_400,
   '1d': 86_400,
 };
-
-const FINITE = { allowNaN: false, allowInfinity: false };
 
 export class PerformanceQueryDto {
   @ApiPropertyOptional({ enum: PERFORMANCE_PERIODS, default: '1d' })

@@ -1,8 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsNumber, IsPositive, Min } from 'class-validator';
 import { POSITION_SIDES, type PositionSide } from './position.entity';
-
-const FINITE = { allowNaN: false, allowInfinity: false };
+import { FINITE } from '../shared/validation';
 
 export class PortfolioDto {
   @ApiProperty({ example: 103250.12 }) total_equity!: number;

@@ -3,6 +3,8 @@ import { Matches } from 'class-validator';
 
 /** Largest value of a Postgres `integer` column: a bigger count must be a 422, not a failed insert. */
 export const PG_INT_MAX = 2_147_483_647;
+/** `@IsNumber(FINITE)`: JSON cannot carry NaN or Infinity, but a transformed value can. */
+export const FINITE = { allowNaN: false, allowInfinity: false };
 
 export const SYMBOL_PATTERN = /^[A-Z0-9\-/]{1,20}$/;
 export const SYMBOL_MESSAGE = 'must be 1-20 characters of A-Z, 0-9, "-" or "/"';

@@ -13,7 +13,7 @@ import {
 } from 'class-validator';
 import { IsStorableText, PaginationQuery } from '@app/common';
 import { PageMetaDto } from '../shared/page.dto';
-import { IsSymbol } from '../shared/validation';
+import { IsSymbol, FINITE } from '../shared/validation';
 import {
   ORDER_TYPES,
   type OrderType,
@@ -24,8 +24,6 @@ import {
   type TradeSide,
   type TradeStatus,
 } from './trade-event.entity';
-
-const FINITE = { allowNaN: false, allowInfinity: false };
 
 export class TradesQueryDto extends PaginationQuery({ max: 500, default: 50 }) {
   @ApiPropertyOptional({ example: 'BTC-USD', pattern: '^[A-Za-z0-9\\-/]{1,20}$' })

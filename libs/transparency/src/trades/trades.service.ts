@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ApiProblemException, validationProblem } from '@app/common';
+import { ApiProblemException, validationProblem, pageMeta } from '@app/common';
 import { DataSource, type Repository } from 'typeorm';
 import { TransparencyCache } from '../cache/transparency-cache.service';
 import { INVALIDATES } from '../cache/cache-families';
@@ -75,10 +75,7 @@ export class TradesService {
       .getManyAndCount();
     return {
       trades: rows.map(toTradeDto),
-      total_count: total,
-      limit: query.limit,
-      offset: query.offset,
-      timestamp: new Date().toISOString(),
+      ...pageMeta(total, query),
     };
   }
 
