@@ -246,6 +246,25 @@ describe('Transparency data (SPEC §2)', () => {
       expect((await get('/api/v1/trades').expect(200)).body.total_count).toBe(6);
     });
 
+    it('answers prototype-shaped keys in an ingest item with 422 or strips them, never a 500', async () => {
+      // A nested `constructor` key made class-transformer throw inside the batch validation.
+      const res = await post('/api/v1/trades', [
+        trade({ id: JSON.parse('{"constructor":{"prototype":{}}}') as unknown }),
+        trade({ price: JSON.parse('{"constructor":1}') as unknown }),
+      ]).expect(422);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(
+        expect.arrayContaining(['[0].id', '[1].price']),
+      );
+      // Free-form jsonb keeps its other keys; the prototype-shaped ones are dropped before validation.
+      const data = JSON.parse(
+        '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"note":"kept"}',
+      );
+      const other = await post('/api/v1/trades', [trade({ data, price: 'cheap' })]).expect(422);
+      expect([...new Set(other.body.errors.map((e: { field: string }) => e.field))]).toEqual(['[0].price']);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
     it('refuses an empty batch, a batch over 1000 items, a non-array body and a body over INGEST_BODY_LIMIT', async () => {
       await post('/api/v1/trades', []).expect(422);
       await post('/api/v1/trades', trade()).expect(422);

@@ -20,7 +20,7 @@ export {
 } from './problem/problem-details';
 export { ProblemDetailsFilter, problemFromError } from './problem/problem-details.filter';
 export { StrictQueryInterceptor } from './validation/strict-query.interceptor';
-export { createValidationPipe, flattenValidationErrors, validationProblem } from './validation/validation.pipe';
+export { createValidationPipe, flattenValidationErrors, stripPrototypeKeys, validationProblem } from './validation/validation.pipe';
 export {
   MAX_PAGE_OFFSET,
   PaginationQuery,

@@ -22,6 +22,29 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return result;
 }
 
+const PROTOTYPE_KEYS = ['__proto__', 'constructor'] as const;
+
+/**
+ * Removes `__proto__` and `constructor` keys at every depth, as Nest's ValidationPipe does for
+ * the bodies it validates. Bodies validated by hand (ingest batches) need the same: a nested
+ * `constructor` key makes class-transformer throw (a 500) and `__proto__` is a pollution vector.
+ * Iterative, so the walk itself cannot overflow the stack.
+ */
+export function stripPrototypeKeys(value: unknown): void {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (current === null || typeof current !== 'object') continue;
+    if (!Array.isArray(current)) {
+      const record = current as Record<string, unknown>;
+      for (const key of PROTOTYPE_KEYS) if (Object.hasOwn(record, key)) Reflect.deleteProperty(record, key);
+    }
+    for (const child of Object.values(current)) {
+      if (child !== null && typeof child === 'object') pending.push(child);
+    }
+  }
+}
+
 export function validationProblem(errors: FieldError[]): ApiProblemException {
   return new ApiProblemException({
     status: 422,

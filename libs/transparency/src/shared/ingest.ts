@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { type FieldError, flattenValidationErrors, validationProblem } from '@app/common';
+import { type FieldError, flattenValidationErrors, stripPrototypeKeys, validationProblem } from '@app/common';
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
 export const INGEST_MAX_ITEMS = 1000;
@@ -22,6 +22,7 @@ export function validateBatch<T extends object>(cls: new () => T, body: unknown,
   if (body.length < 1 || body.length > max) {
     throw validationProblem([{ field: 'body', message: `must contain between 1 and ${max} items` }]);
   }
+  stripPrototypeKeys(body);
   const errors: FieldError[] = [];
   const items = body.map((raw: unknown, index) => {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
