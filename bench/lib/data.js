@@ -164,6 +164,16 @@ async function auditCounts(url) {
   });
 }
 
+/** Request records by route and status (`POST /api/v1/trades 499: 8`), to explain a mismatch. */
+async function auditRequestsByRoute(url) {
+  return withClient(url, async (c) => {
+    const { rows } = await c.query(
+      "SELECT method, coalesce(route, '(unmatched)') AS route, status, count(*)::int AS n FROM audit_records WHERE event = 'http.request' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    );
+    return Object.fromEntries(rows.map((r) => [`${r.method} ${r.route} ${r.status}`, r.n]));
+  });
+}
+
 /** Deletes every Redis key under the run's prefix (SCAN, never KEYS). */
 async function dropRedisPrefix(redisUrl, prefix) {
   const Redis = require('ioredis');
@@ -191,5 +201,6 @@ module.exports = {
   seedTrades,
   rawInsertRun,
   auditCounts,
+  auditRequestsByRoute,
   dropRedisPrefix,
 };
