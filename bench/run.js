@@ -85,7 +85,8 @@ function openFileLimit() {
 
 function gitCommit() {
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    // The last commit that changed the code under test, not a later docs or bench commit.
+    const commit = execFileSync('git', ['log', '-1', '--format=%h', '--', 'apps', 'libs'], { cwd: ROOT, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps', 'libs'], { cwd: ROOT, encoding: 'utf8' }).trim();
     return dirty ? `${commit} (apps/libs modified)` : commit;
   } catch {
@@ -313,7 +314,7 @@ async function main() {
       const env = apiEnv(opts, { DATABASE_URL: ctx.dbUrl, REDIS_URL: opts.redisUrl, REDIS_KEY_PREFIX: redisPrefix, DATA_DIR: dataDir, DEMO_DATA: 'false' });
       ctx.api = await startApi(env);
       cleanup.push(() => ctx.api.stop());
-      results.meta.api = { boot_ms: ctx.api.bootMs, idle_rss_mb: ctx.api.rssMb(), generated_secrets: Object.keys(env).filter((k) => /SECRET|TOKEN|KEY|PASSWORD/.test(k)).concat(ctx.api.generatedSecrets) };
+      results.meta.api = { boot_ms: ctx.api.bootMs, idle_rss_mb: ctx.api.rssMb(), generated_secrets: Object.keys(env).filter((k) => /SECRET|TOKEN|_KEY$|PASSWORD/.test(k)).concat(ctx.api.generatedSecrets) };
       log(`API on ${ctx.api.url} (pid ${ctx.api.pid}), schema ${schema}, booted in ${ctx.api.bootMs} ms`);
       ctx.admin = { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD };
       ctx.metricsToken = env.METRICS_TOKEN;

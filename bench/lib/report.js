@@ -18,7 +18,7 @@ function figuresRow(id, title, f, targets = []) {
 function markdown(results) {
   const m = results.meta;
   const lines = [
-    `Run ${m.date} on ${m.cpus} x ${m.cpu_model}, ${m.memory_gb} GB, Node ${m.node}, commit ${m.commit}; load average ${m.loadavg_start.join(' ')} at start.`,
+    `Run ${m.date} on ${m.cpus} x ${m.cpu_model}, ${m.memory_gb} GB, Node ${m.node}, API code at commit ${m.commit}; load average ${m.loadavg_start.join(' ')} at start.`,
     `${results.options.connections} connections, ${results.options.durationSec} s per measured run, ${results.options.rounds} round(s) alternated with S0, ${results.options.warmupSec} s warm-up.`,
     '',
     '| | Scenario | req/s | vs S0 | p50 ms | p99 ms | max ms | non-2xx | errors / timeouts | peak RSS MB | targets |',
