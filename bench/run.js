@@ -354,6 +354,8 @@ async function main() {
         log(`${scenario.id}: ${entry.title} ...`);
         ctx.label = scenario.id;
         Object.assign(entry, await scenario.run(ctx));
+        ctx.api?.assertAlive(scenario.id);
+        ctx.ref?.assertAlive(scenario.id);
         for (const t of entry.targets ?? []) results.targets.push({ ...t, name: `${scenario.id} ${t.name}` });
         const f = entry.figures;
         if (f) log(`${scenario.id}: ${Math.round(f.rows_per_s ?? f.rps)} ${f.rows_per_s ? 'rows' : 'req'}/s, p99 ${f.p99_ms} ms${f.ratio ? `, ratio ${f.ratio.toFixed(2)}` : ''}`);

@@ -103,6 +103,13 @@ class ServerProcess {
     throw new Error(`${this.name} not ready on ${readyPath} within ${timeoutMs} ms:\n${this.output.trim()}`);
   }
 
+  /** Throws, with the process's last output, if it has exited (a crash under load). */
+  assertAlive(during) {
+    if (this.child && (this.child.exitCode !== null || this.child.signalCode !== null)) {
+      throw new Error(`${this.name} exited during ${during} (code ${this.child.exitCode}, signal ${this.child.signalCode}):\n${this.output.trim()}`);
+    }
+  }
+
   sample() {
     const kb = procStatusKb(this.pid, 'VmRSS');
     if (kb > this.windowPeakKb) this.windowPeakKb = kb;
