@@ -180,11 +180,22 @@ function counterTotal(text, name) {
  * one request per connection): whether those reached the server is not knowable client-side.
  * Waits for the audit queue (flushed every second) until the figures agree or stop moving.
  */
+async function scrape(ctx) {
+  const res = await request(ctx.api.url, 'GET', '/metrics', { authorization: `Bearer ${ctx.metricsToken}` });
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  return res.body;
+}
+
+/** Cache lookups during a scenario (shows that S2 hits and S3 misses, as they are meant to). */
+async function cacheCounters(ctx) {
+  const text = await scrape(ctx);
+  return { hits: counterTotal(text, 'cache_hits_total'), misses: counterTotal(text, 'cache_misses_total') };
+}
+
 async function auditCheck(ctx) {
   const observed = async () => {
-    const res = await request(ctx.api.url, 'GET', '/metrics', { authorization: `Bearer ${ctx.metricsToken}` });
-    if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
-    return { requests: counterTotal(res.body, 'api_requests_total'), dropped: counterTotal(res.body, 'audit_events_dropped_total') };
+    const text = await scrape(ctx);
+    return { requests: counterTotal(text, 'api_requests_total'), dropped: counterTotal(text, 'audit_events_dropped_total') };
   };
   let counts = {};
   let server = await observed();
@@ -353,9 +364,17 @@ async function main() {
       } else {
         log(`${scenario.id}: ${entry.title} ...`);
         ctx.label = scenario.id;
+        const cacheBefore = ctx.api ? await cacheCounters(ctx) : undefined;
         Object.assign(entry, await scenario.run(ctx));
         ctx.api?.assertAlive(scenario.id);
         ctx.ref?.assertAlive(scenario.id);
+        if (cacheBefore) {
+          const after = await cacheCounters(ctx);
+          entry.cache = { hits: after.hits - cacheBefore.hits, misses: after.misses - cacheBefore.misses };
+          if (entry.cache.hits + entry.cache.misses > 0) {
+            results.notes.push(`${scenario.id} cache lookups: ${entry.cache.hits.toLocaleString('en-US')} hits, ${entry.cache.misses.toLocaleString('en-US')} misses.`);
+          }
+        }
         for (const t of entry.targets ?? []) results.targets.push({ ...t, name: `${scenario.id} ${t.name}` });
         const f = entry.figures;
         if (f) log(`${scenario.id}: ${Math.round(f.rows_per_s ?? f.rps)} ${f.rows_per_s ? 'rows' : 'req'}/s, p99 ${f.p99_ms} ms${f.ratio ? `, ratio ${f.ratio.toFixed(2)}` : ''}`);

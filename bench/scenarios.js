@@ -1,12 +1,12 @@
 'use strict';
 /**
- * The scenarios, one entry each. An entry is `{ id, title, run(ctx) }` (a title may be a
- * function of the run's options), with an optional `available(ctx)` that names why the
- * scenario cannot run on this build; `run` returns the
- * scenario's figures and its `targets` (name, measured value, limit, pass). `ctx` (see run.js)
- * gives the two servers, the token, the run's options, and the load helpers that keep the
- * bookkeeping right: `ctx.apiLoad` counts what the audit trail must hold, `ctx.alternate`
- * interleaves reference and product runs. Adding a scenario (S7, the SSE fan-out, once
+ * The scenarios, one entry each: `{ id, title, available?(ctx), run(ctx) }`. A title may be a
+ * function of the run's options; `available` names why the scenario cannot run on this build;
+ * `run` returns the scenario's `figures` and its `targets` (name, measured value, limit, pass:
+ * true, false, or null for a figure that is only reported). `ctx` (see run.js) holds the two
+ * servers, the token, the options, and the load helpers that keep the bookkeeping right:
+ * `ctx.apiLoad` counts what the audit trail must hold, `ctx.refLoad` drives the reference, and
+ * `versusReference()` below interleaves the two. Adding a scenario (S7, the SSE fan-out, once
  * `/api/v1/stream` exists) is one more entry here.
  */
 const { tradeBatch, rawInsertRun, SYMBOLS } = require('./lib/data');
