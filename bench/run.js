@@ -187,10 +187,11 @@ async function scrape(ctx) {
 }
 
 /**
- * Waits until the API has finished the requests a run left in flight (its request counter stops
- * moving for 250 ms): the server finishes them after the client has gone, and they must not
- * weigh on the next run (a raw-insert ceiling measured while 8 ingest batches still run would
- * be too low, an S0 run after them too slow).
+ * Waits until the API has finished the requests a run left in flight (its request counter
+ * stops moving for 750 ms, longer than most requests take even on a busy machine): the server
+ * finishes them after the client has gone, and they must not weigh on the next run (a raw
+ * insert ceiling measured while 8 ingest batches still run would be too low, an S0 run after
+ * them too slow).
  */
 async function settle(ctx) {
   const deadline = Date.now() + 15000;
@@ -199,7 +200,7 @@ async function settle(ctx) {
     const answered = counterTotal(await scrape(ctx), 'api_requests_total');
     if (answered === last) return;
     last = answered;
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 750));
   }
 }
 
@@ -376,12 +377,12 @@ async function main() {
     for (const scenario of SCENARIOS) {
       if (!selected(scenario.id) || interrupted) continue;
       const entry = { id: scenario.id, title: typeof scenario.title === 'function' ? scenario.title(opts) : scenario.title };
+      ctx.label = scenario.id;
       const unavailable = scenario.available ? await scenario.available(ctx) : undefined;
       if (unavailable) {
         entry.skipped = unavailable;
       } else {
         log(`${scenario.id}: ${entry.title} ...`);
-        ctx.label = scenario.id;
         const cacheBefore = ctx.api ? await cacheCounters(ctx) : undefined;
         Object.assign(entry, await scenario.run(ctx));
         ctx.api?.assertAlive(scenario.id);
