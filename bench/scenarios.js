@@ -16,7 +16,8 @@ const INGEST_BATCH = 500;
 
 const target = (name, value, limit, pass, unit = '') => ({ name, value, limit, pass, unit });
 const ratioTarget = (name, ratio, min) => target(name, round(ratio, 2), `>= ${min} x S0`, ratio >= min);
-const zeroErrors = (figures) => figures.non2xx + figures.errors + figures.timeouts;
+// autocannon counts a timeout as an error too: `errors` already includes `timeouts`.
+const zeroErrors = (figures) => figures.non2xx + figures.errors;
 const round = (n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Reference and product target at the standard connection count, alternated (S0, Sx, S0, Sx ...). */
@@ -195,7 +196,7 @@ const SCENARIOS = [
       return {
         figures,
         targets: [
-          target('non-2xx + errors + timeouts', zeroErrors(figures), '0', zeroErrors(figures) === 0),
+          target('non-2xx + errors', zeroErrors(figures), '0', zeroErrors(figures) === 0),
           target('p99', round(figures.p99_ms), 'reported', null, 'ms'),
         ],
       };

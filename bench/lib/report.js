@@ -12,7 +12,7 @@ function figuresRow(id, title, f, targets = []) {
   if (!f) return `| ${id} | ${title} | - | - | - | - | - | - | - | - | |`;
   const throughput = f.rows_per_s !== undefined ? `${int(f.rows_per_s)} rows/s (${int(f.rps)} req/s)` : `${int(f.rps)}`;
   const versus = f.ratio_to_raw !== undefined ? `${ratio(f.ratio_to_raw)} x raw pg` : f.ratio !== undefined ? ratio(f.ratio) : '-';
-  return `| ${id} | ${title} | ${throughput} | ${versus} | ${ms(f.p50_ms)} | ${ms(f.p99_ms)} | ${ms(f.max_ms)} | ${int(f.non2xx)} | ${int(f.errors)} / ${int(f.timeouts)} | ${f.peak_rss_mb ?? '-'} | ${checks} |`;
+  return `| ${id} | ${title} | ${throughput} | ${versus} | ${ms(f.p50_ms)} | ${ms(f.p99_ms)} | ${ms(f.max_ms)} | ${int(f.non2xx)} | ${int(f.errors)} (${int(f.timeouts)}) | ${f.peak_rss_mb ?? '-'} | ${checks} |`;
 }
 
 function markdown(results) {
@@ -21,7 +21,7 @@ function markdown(results) {
     `Run ${m.date} on ${m.cpus} x ${m.cpu_model}, ${m.memory_gb} GB, Node ${m.node}, API code at commit ${m.commit}; load average ${m.loadavg_start.join(' ')} at start.`,
     `${results.options.connections} connections, ${results.options.durationSec} s per measured run, ${results.options.rounds} round(s) alternated with S0, ${results.options.warmupSec} s warm-up.`,
     '',
-    '| | Scenario | req/s | vs S0 | p50 ms | p99 ms | max ms | non-2xx | errors / timeouts | peak RSS MB | targets |',
+    '| | Scenario | req/s | vs S0 | p50 ms | p99 ms | max ms | non-2xx | errors (timeouts) | peak RSS MB | targets |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   if (results.s0) lines.push(figuresRow('S0', 'bare NestJS 11 `GET /hello` (reference)', results.s0));
