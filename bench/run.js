@@ -311,7 +311,7 @@ async function main() {
     }
     const needsApi = opts.only.some((id) => id !== 'S0' && id !== 'EMB');
     const needsReference = opts.only.some((id) => ['S0', 'S1', 'S2', 'S3', 'S6'].includes(id));
-    const ctx = { opts, auditedSent: 0, auditedCompleted: 0, auditedByLabel: {}, label: 'setup', s0Runs: [] };
+    const ctx = { opts, notes: results.notes, auditedSent: 0, auditedCompleted: 0, auditedByLabel: {}, label: 'setup', s0Runs: [] };
     ctx.refLoad = async (target, loadOptions, { s0 = false } = {}) => {
       const figures = await load(target, loadOptions);
       if (s0) ctx.s0Runs.push(figures);

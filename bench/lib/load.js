@@ -6,11 +6,14 @@
  */
 const autocannon = require('autocannon');
 
+/** Seconds before the client gives a request up (counted as a timeout, and as an error). */
+const CLIENT_TIMEOUT_SEC = 10;
+
 /**
  * One load run. `target`: { url, path, method, headers, body }, or `requests` (autocannon's
  * request list, e.g. a `setupRequest` that builds a fresh body or query per request).
  */
-async function load(target, { connections, durationSec, overallRate, timeoutSec = 10 }) {
+async function load(target, { connections, durationSec, overallRate, timeoutSec = CLIENT_TIMEOUT_SEC }) {
   const options = {
     url: `${target.url}${target.path ?? ''}`,
     method: target.method ?? 'GET',
@@ -75,4 +78,4 @@ function combine(runs) {
   };
 }
 
-module.exports = { load, combine };
+module.exports = { load, combine, CLIENT_TIMEOUT_SEC };
