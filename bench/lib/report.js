@@ -1,0 +1,50 @@
+'use strict';
+/** The markdown report: one figures table, one targets table with pass/fail. */
+
+const int = (n) => (n === undefined || n === null || Number.isNaN(n) ? '-' : Math.round(n).toLocaleString('en-US'));
+const ms = (n) => (n === undefined || n === null ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
+const ratio = (n) => (n === undefined || n === null ? '-' : n.toFixed(2));
+
+const verdict = (t) => (t.pass === null ? 'reported' : t.pass ? 'pass' : '**FAIL**');
+
+function figuresRow(id, title, f, targets = []) {
+  const checks = targets.filter((t) => t.pass !== null).map((t) => `${t.name} ${verdict(t)}`).join('; ');
+  if (!f) return `| ${id} | ${title} | - | - | - | - | - | - | - | - | |`;
+  const throughput = f.rows_per_s !== undefined ? `${int(f.rows_per_s)} rows/s (${int(f.rps)} req/s)` : `${int(f.rps)}`;
+  const versus = f.ratio_to_raw !== undefined ? `${ratio(f.ratio_to_raw)} x raw pg` : f.ratio !== undefined ? ratio(f.ratio) : '-';
+  return `| ${id} | ${title} | ${throughput} | ${versus} | ${ms(f.p50_ms)} | ${ms(f.p99_ms)} | ${ms(f.max_ms)} | ${int(f.non2xx)} | ${int(f.errors)} (${int(f.timeouts)}) | ${f.peak_rss_mb ?? '-'} | ${checks} |`;
+}
+
+function markdown(results) {
+  const m = results.meta;
+  const lines = [
+    `Run ${m.date} on ${m.cpus} x ${m.cpu_model}, ${m.memory_gb} GB, Node ${m.node}, API code at commit ${m.commit}; load average ${m.loadavg_start.join(' ')} at start.`,
+    `${results.options.connections} connections, ${results.options.durationSec} s per measured run, ${results.options.rounds} round(s) alternated with S0, ${results.options.warmupSec} s warm-up.`,
+    '',
+    '| | Scenario | req/s | vs S0 | p50 ms | p99 ms | max ms | non-2xx | errors (timeouts) | peak RSS MB | targets |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  if (results.s0) lines.push(figuresRow('S0', 'bare NestJS 11 `GET /hello` (reference)', results.s0));
+  for (const s of results.scenarios) {
+    if (s.skipped) {
+      lines.push(`| ${s.id} | ${s.title} | skipped: ${s.skipped} | | | | | | | | |`);
+      continue;
+    }
+    lines.push(figuresRow(s.id, s.title, s.figures, s.targets));
+    const f = s.figures;
+    if (f?.raw_pg) lines.push(`| | raw pg INSERT, ${f.raw_pg.workers} connections (the ceiling) | ${int(f.raw_pg.rows_per_s)} rows/s | | ${ms(f.raw_pg.p50_ms)} | ${ms(f.raw_pg.p99_ms)} | ${ms(f.raw_pg.max_ms)} | | | | |`);
+    if (f?.health_during) lines.push(figuresRow('', '`/health/live` during the storm (50 req/s)', f.health_during));
+    if (f?.reference && s.id === 'S6') lines.push(figuresRow('', `S0 at ${f.reference.connections} connections`, f.reference));
+  }
+  if (results.embedded?.figures) lines.push(figuresRow('EMB', 'embedded default (PGlite, no Redis), S2 load', results.embedded.figures));
+  lines.push('', '| Target | Measured | Limit | Result |', '|---|---|---|---|');
+  for (const t of results.targets) {
+    lines.push(`| ${t.name} | ${typeof t.value === 'number' ? t.value.toLocaleString('en-US') : t.value}${t.unit && typeof t.value === 'number' && t.unit !== 'rows/s' ? ` ${t.unit}` : ''} | ${t.limit} | ${verdict(t)} |`);
+  }
+  const checked = results.targets.filter((t) => t.pass !== null);
+  lines.push('', `${checked.filter((t) => t.pass).length} of ${checked.length} targets met.`);
+  if (results.notes.length) lines.push('', ...results.notes.map((n) => `- ${n}`));
+  return lines.join('\n') + '\n';
+}
+
+module.exports = { markdown };
