@@ -2,7 +2,7 @@ import { Controller, Get, Post, Query, Body } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import request from 'supertest';
-import { Public } from '@app/auth';
+import { Public } from '@app/common';
 import { createTestApp, type TestApp } from './utils/harness';
 
 class EchoDto {

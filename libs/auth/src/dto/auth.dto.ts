@@ -15,8 +15,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsStorableText } from '@app/common';
-import { type Scope, SCOPES } from '../scopes';
+import { IsStorableText, type Scope, SCOPES } from '@app/common';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9._@-]+$/;
 const SUBJECT_PATTERN = /^[A-Za-z0-9._:@-]+$/;

@@ -1,7 +1,7 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { NextFunction, Request, Response } from 'express';
-import { parseScopeClaim } from '../scopes';
+import { parseScopeClaim } from '@app/common';
 import { RevocationCache } from '../tokens/revocation.service';
 import { TokensService } from '../tokens/tokens.service';
 

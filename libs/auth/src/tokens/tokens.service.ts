@@ -6,7 +6,7 @@ import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { IssuedTokenEntity, type IssuedTokenKind } from '../entities/issued-token.entity';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity';
 import type { UserEntity } from '../entities/user.entity';
-import type { Scope } from '../scopes';
+import type { Scope } from '@app/common';
 import { signJwt, verifyJwt, type VerifyResult } from './jwt';
 import { JwtKeysService } from './jwt-keys.service';
 import { type Revocation, RevocationStore } from './revocation.service';
