@@ -8,12 +8,13 @@ import { AppConfig } from '@app/config';
 const UNDECLARED: readonly Scope[] = ['admin'];
 
 /**
- * The global authorization guard (APP_GUARD): denies by default. `@Public()` opens a route;
- * otherwise the principal set by the bearer step must exist (401) and hold every scope of
- * `@Scopes(...)` (403; `admin` implies all). Metadata is read handler-first.
+ * The last global guard (APP_GUARD, after the bearer guard and the throttler): denies by
+ * default. `@Public()` opens a route; otherwise the principal set by `BearerAuthGuard` must
+ * exist (401) and hold every scope of `@Scopes(...)` (403; `admin` implies all). Metadata is
+ * read handler-first.
  */
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class ScopesGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly events: SecurityEvents,
