@@ -14,7 +14,9 @@ export type { Principal } from './auth/principal';
 export { hasScopes, isScope, parseScopeClaim, type Scope, SCOPES } from './auth/scopes';
 export { CommonModule } from './common.module';
 export { SECURITY_EVENT, type SecurityEvent, SecurityEvents, type SecurityEventType } from './events/security-events';
-export { jsonBodyParser, requireJsonBody } from './http/body.middleware';
+export { JsonBodyInterceptor } from './http/json-body.interceptor';
+export { UNMATCHED_ROUTE_PREFIX_EXCLUSION, UnmatchedRouteModule } from './http/unmatched-route.controller';
+export { exceedsJsonDepth, MAX_JSON_DEPTH } from './http/json-depth';
 export { expressErrorHandler } from './http/express-error.handler';
 export {
   isOperationalRequest,
