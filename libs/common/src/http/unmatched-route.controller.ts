@@ -1,4 +1,5 @@
 import { All, Controller, Module, Query, RequestMethod, VERSION_NEUTRAL } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/decorators';
 import { ApiProblemException } from '../problem/api-problem.exception';
@@ -29,6 +30,21 @@ export class UnmatchedRouteController {
   }
 }
 
-/** Import it last in the application module: routes are matched in registration order. */
+/**
+ * Routes are matched in registration order, and Nest registers them module by module in the
+ * order of its module container, which is not the import order (modules imported by imported
+ * modules, such as the Prometheus controller's, come after every directly imported one). A
+ * catch-all registered before them would hide them, so this module moves itself to the end of
+ * the container when it is instantiated, before `app.init()` registers the routes.
+ */
 @Module({ controllers: [UnmatchedRouteController] })
-export class UnmatchedRouteModule {}
+export class UnmatchedRouteModule {
+  constructor(modules: ModulesContainer) {
+    for (const [token, moduleRef] of modules) {
+      if (moduleRef.metatype !== UnmatchedRouteModule) continue;
+      modules.delete(token);
+      modules.set(token, moduleRef);
+      break;
+    }
+  }
+}
