@@ -87,7 +87,7 @@ describe('HTTP conventions (SPEC §1)', () => {
     expect(res.body.request_id).toBe(res.headers['x-request-id']);
   });
 
-  it('refuses a 1 MiB body with 413, before any route runs', async () => {
+  it('refuses a 1 MiB body with 413, before parsing it', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(1024 * 1024), count: 1 });
     const res = await http.post('/api/v1/probe/echo').set('Content-Type', 'application/json').send(big).expect(413);
     expect(res.headers['content-type']).toMatch(PROBLEM);
