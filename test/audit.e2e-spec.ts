@@ -7,8 +7,8 @@ import { Type } from 'class-transformer';
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import request from 'supertest';
 import { AuditService } from '@app/audit';
-import { Public, type Scope, TokensService } from '@app/auth';
-import { ApiProblemException, SecurityEvents } from '@app/common';
+import { TokensService } from '@app/auth';
+import { ApiProblemException, Public, type Scope, SecurityEvents } from '@app/common';
 import { register } from 'prom-client';
 import {
   baseDatabaseUrl,

@@ -51,12 +51,18 @@ export function forgeHs256(header: object, payload: object, secret: string | Buf
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
 
-export function forgeAsymmetric(header: { alg: 'ES256' | 'EdDSA' } & object, payload: object, key: KeyObject): string {
+export function forgeAsymmetric(
+  header: { alg: 'ES256' | 'RS256' | 'EdDSA'; kid?: string } & object,
+  payload: object,
+  key: KeyObject,
+): string {
   const input = `${b64(header)}.${b64(payload)}`;
   const signature =
     header.alg === 'ES256'
       ? sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' })
-      : sign(null, Buffer.from(input), key);
+      : header.alg === 'RS256'
+        ? sign('sha256', Buffer.from(input), key)
+        : sign(null, Buffer.from(input), key);
   return `${input}.${signature.toString('base64url')}`;
 }
 

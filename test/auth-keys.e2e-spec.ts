@@ -15,7 +15,7 @@ const header = (token: string): Record<string, unknown> =>
 
 const me = (server: Server, token: string) => request(server).get('/api/v1/auth/me').auth(token, { type: 'bearer' });
 
-describe('Signing keys: ES256 with rotation, EdDSA, and the generated HS256 secret (SPEC §3)', () => {
+describe('Signing keys: ES256 with rotation, RS256, and the generated secrets (SPEC §3)', () => {
   const old = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const current = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   let before: TestApp;
@@ -92,11 +92,21 @@ describe('Signing keys: ES256 with rotation, EdDSA, and the generated HS256 secr
         claims(),
         stranger.privateKey,
       ),
-      'EdDSA header': forgeAsymmetric(
-        { alg: 'EdDSA', kid: 'key-2026-11' } as never,
+      'EdDSA header (dropped from the contract)': forgeAsymmetric(
+        { alg: 'EdDSA', kid: 'key-2026-11' },
         claims(),
         generateKeyPairSync('ed25519').privateKey,
       ),
+      'RS256 header under ES256': forgeAsymmetric(
+        { alg: 'RS256', kid: 'key-2026-11' },
+        claims(),
+        generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+      ),
+      'padded signature (non-canonical spelling of a genuine token)': `${forgeAsymmetric(
+        { alg: 'ES256', kid: 'key-2026-11' },
+        claims(),
+        current.privateKey,
+      )}=`,
     };
     for (const [kind, token] of Object.entries(forged)) {
       const res = await me(server, token);
@@ -108,24 +118,69 @@ describe('Signing keys: ES256 with rotation, EdDSA, and the generated HS256 secr
   });
 });
 
-describe('EdDSA signing', () => {
-  it('signs Ed25519 tokens and publishes an OKP key', async () => {
-    const pair = generateKeyPairSync('ed25519');
+describe('RS256 signing', () => {
+  it('signs RSA tokens, publishes an RSA key and refuses forgeries under RS256', async () => {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const t = await createTestApp({
       redis: false,
-      env: { ...AUTH_ENV, JWT_ALGORITHM: 'EdDSA', JWT_PRIVATE_KEY: pem(pair.privateKey, 'pkcs8'), JWT_KID: 'ed-1' },
+      env: { ...AUTH_ENV, JWT_ALGORITHM: 'RS256', JWT_PRIVATE_KEY: pem(pair.privateKey, 'pkcs8'), JWT_KID: 'rsa-1' },
     });
     try {
       const server = t.app.getHttpServer();
       const token = (await login(server, ADMIN_USERNAME, ADMIN_PASSWORD)).access_token;
-      expect(header(token)).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: 'ed-1' });
+      expect(header(token)).toEqual({ alg: 'RS256', typ: 'JWT', kid: 'rsa-1' });
       await me(server, token).expect(200);
       const jwks = await request(server).get('/.well-known/jwks.json').expect(200);
       expect(jwks.body.keys).toEqual([
-        { kty: 'OKP', crv: 'Ed25519', kid: 'ed-1', alg: 'EdDSA', use: 'sig', x: expect.any(String) },
+        { kty: 'RSA', kid: 'rsa-1', alg: 'RS256', use: 'sig', n: expect.any(String), e: 'AQAB' },
       ]);
+      const published = createPublicKey({ key: jwks.body.keys[0] as object, format: 'jwk' } as never);
+      expect(published.export({ format: 'pem', type: 'spki' })).toBe(pem(pair.publicKey, 'spki'));
+      const forged = {
+        'HS256 with the public key as secret': forgeHs256(
+          { alg: 'HS256', typ: 'JWT', kid: 'rsa-1' },
+          claims(),
+          pem(pair.publicKey, 'spki'),
+        ),
+        'foreign RSA key under the kid': forgeAsymmetric(
+          { alg: 'RS256', kid: 'rsa-1' },
+          claims(),
+          generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+        ),
+        'alg none': `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims())).toString('base64url')}.`,
+      };
+      for (const [kind, forgery] of Object.entries(forged)) {
+        const res = await me(server, forgery);
+        expect({ kind, status: res.status }).toEqual({ kind, status: 401 });
+      }
     } finally {
       await t.close();
+    }
+  });
+
+  it('generates an RSA key on the embedded default, persists it 0600 and keeps tokens valid across restarts', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tapi-auth-rsa-'));
+    const env = { ...AUTH_ENV, JWT_ALGORITHM: 'RS256', JWT_SECRET: undefined, DATA_DIR: dataDir };
+    const schema = await createSchema();
+    try {
+      const first = await createTestApp({ redis: false, env, schema });
+      let token: string;
+      try {
+        token = (await login(first.app.getHttpServer(), ADMIN_USERNAME, ADMIN_PASSWORD)).access_token;
+        expect(header(token)).toMatchObject({ alg: 'RS256', kid: expect.stringMatching(/^generated-/) });
+      } finally {
+        await first.close();
+      }
+      const file = statSync(join(dataDir, 'jwt-private-key-rs256.pem'));
+      expect(file.mode & 0o777).toBe(0o600);
+      const second = await createTestApp({ redis: false, env, schema });
+      try {
+        await me(second.app.getHttpServer(), token).expect(200);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await dropSchema(schema);
     }
   });
 });

@@ -118,6 +118,27 @@ describe('Identity: login, tokens, scopes (SPEC §3)', () => {
       })(),
       'refresh token used as access token': admin.refresh_token,
       garbage: 'abc.def',
+      'a critical header extension': forgeHs256({ alg: 'HS256', typ: 'JWT', crit: ['exp'] }, claims(), secret),
+      'a foreign typ': forgeHs256({ alg: 'HS256', typ: 'JOSE+evil' }, claims(), secret),
+      'a future iat': forgeHs256({ alg: 'HS256' }, claims({ iat: Math.floor(Date.now() / 1000) + 3600 }), secret),
+      'an unknown token kind': forgeHs256({ alg: 'HS256' }, claims({ token_kind: 'refresh' }), secret),
+      'no jti': forgeHs256({ alg: 'HS256' }, claims({ jti: undefined }), secret),
+      'a JSON array payload': forgeHs256({ alg: 'HS256' }, [claims()], secret),
+      'an oversized token': forgeHs256({ alg: 'HS256' }, claims({ pad: 'x'.repeat(9000) }), secret),
+      // One token, one spelling: the genuine admin token re-spelled must not pass.
+      'padded segment': `${admin.access_token}=`,
+      'standard base64 alphabet': (() => {
+        for (let n = 0; ; n++) {
+          const token = forgeHs256({ alg: 'HS256' }, claims({ n }), secret);
+          if (/[-_]/.test(token)) return token.replace(/-/g, '+').replace(/_/g, '/');
+        }
+      })(),
+      'unused bits set in the signature': (() => {
+        const [h, p, s] = admin.access_token.split('.');
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+        // HS256 signatures are 32 bytes: 43 characters whose last carries 2 unused bits.
+        return `${h}.${p}.${s.slice(0, -1)}${alphabet[alphabet.indexOf(s[s.length - 1]) ^ 1]}`;
+      })(),
     };
     for (const [kind, token] of Object.entries(forged)) {
       const res = await me(token);

@@ -1,6 +1,7 @@
 import { Controller, Get, NotFoundException, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { Public, Scopes, TokensService } from '@app/auth';
+import { TokensService } from '@app/auth';
+import { Public, Scopes } from '@app/common';
 import type { TestApp } from './utils/harness';
 
 /** Test-only routes for the edge suites: a limited public route, a scoped route (401/403) and a 404. */

@@ -1,8 +1,8 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
-import { Public, type Scope, TokensService } from '@app/auth';
-import { SecurityEvents } from '@app/common';
+import { TokensService } from '@app/auth';
+import { Public, type Scope, SecurityEvents } from '@app/common';
 import { METRIC_EVENTS } from '@app/metrics';
 import { createTestApp, type TestApp } from './utils/harness';
 import { SPEC_METRICS } from './utils/spec-metrics';

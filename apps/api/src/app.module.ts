@@ -1,8 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
-import { AuthGuard, AuthModule } from '@app/auth';
-import { CommonModule, createValidationPipe, ProblemDetailsFilter, StrictQueryInterceptor } from '@app/common';
+import { AuthModule, BearerAuthGuard, ScopesGuard } from '@app/auth';
+import {
+  CommonModule,
+  createValidationPipe,
+  JsonBodyInterceptor,
+  ProblemDetailsFilter,
+  StrictQueryInterceptor,
+  UnmatchedRouteModule,
+} from '@app/common';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EdgeModule, RateLimitGuard } from '@app/edge';
@@ -33,13 +40,20 @@ export class AppModule {
         AuthModule,
         EdgeModule,
         TransparencyModule,
+        // Last: its catch-all route answers what no other route matched (404, after the guards).
+        UnmatchedRouteModule,
       ],
       providers: [
-        // Global guards run in this order: the rate limit first, so 401s and 403s are counted.
+        // Global guards run in this order (SPEC §4): the bearer token is verified without
+        // rejecting, the throttler counts the request under the verified subject, and only
+        // then does the scopes guard reject (401/403), so refusals are counted and limited.
+        { provide: APP_GUARD, useExisting: BearerAuthGuard },
         { provide: APP_GUARD, useExisting: RateLimitGuard },
-        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useExisting: ScopesGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        // First interceptor: the body is read only once the guards have let the request through.
+        { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
         { provide: APP_INTERCEPTOR, useClass: StrictQueryInterceptor },
       ],
     };

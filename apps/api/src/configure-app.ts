@@ -1,23 +1,17 @@
 import { type NestApplicationOptions, RequestMethod, VersioningType } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { expressErrorHandler, jsonBodyParser, requestIdMiddleware, requireJsonBody } from '@app/common';
+import { expressErrorHandler, requestIdMiddleware, UNMATCHED_ROUTE_PREFIX_EXCLUSION } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { corsOptions, noStoreWhenAuthenticated, securityHeaders } from '@app/edge';
 import { RequestObserver } from '@app/observability';
 import { setupOpenApi } from './openapi';
 
 /**
- * Options for `NestFactory.create` / `createNestApplication`: Nest's own body parser is
- * off because `configureApp` installs one with per-route limits and problem+json errors.
+ * Options for `NestFactory.create` / `createNestApplication`: Nest's own body parser is off.
+ * Bodies are read by `JsonBodyInterceptor`, after the guards (SPEC §4: the bearer token is
+ * verified and the rate limit decided before a byte of the body is read).
  */
 export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false, abortOnError: false };
-
-/** SPEC §1: the ingest routes accept INGEST_BODY_LIMIT instead of BODY_LIMIT. */
-export const INGEST_PATHS = [
-  /^\/api\/v1\/trades\/?$/,
-  /^\/api\/v1\/performance\/snapshots\/?$/,
-  /^\/api\/v1\/ai\/decisions\/?$/,
-];
 
 /** Operational routes that live outside `/api` and outside URI versioning (SPEC §1). */
 const UNPREFIXED_ROUTES = [
@@ -26,6 +20,8 @@ const UNPREFIXED_ROUTES = [
   { path: 'health/ready', method: RequestMethod.GET },
   { path: 'metrics', method: RequestMethod.GET },
   { path: '.well-known/jwks.json', method: RequestMethod.GET },
+  // The fallback for unknown routes answers under /api and outside it alike.
+  UNMATCHED_ROUTE_PREFIX_EXCLUSION,
 ];
 
 /**
@@ -39,21 +35,14 @@ export function configureApp(
 ): NestExpressApplication {
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
-  // The id first, so that every response, including a 413 or a 415, carries it.
+  // The id first, so that every response, including a 429 or a 404, carries it.
   app.use(requestIdMiddleware);
-  // Where every response ends (audit, metrics, access log), 413s and 404s included.
+  // Where every response ends (audit, metrics, access log), guard refusals and 404s included.
   app.use(app.get(RequestObserver).middleware);
   app.use(securityHeaders);
   app.enableCors(corsOptions(config));
   app.use(noStoreWhenAuthenticated);
-  app.use(requireJsonBody);
-  app.use(
-    jsonBodyParser({
-      limit: config.http.bodyLimitBytes,
-      largeLimit: config.http.ingestBodyLimitBytes,
-      largeBodyPaths: INGEST_PATHS,
-    }),
-  );
+  // What fails in Express itself before Nest (a path that cannot be decoded) as problem+json.
   app.use(expressErrorHandler);
 
   app.setGlobalPrefix('api', { exclude: UNPREFIXED_ROUTES });

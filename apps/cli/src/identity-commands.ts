@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import { isScope, type Scope, TokensService, UsersService } from '@app/auth';
-import { SecurityEvents } from '@app/common';
+import { TokensService, UsersService } from '@app/auth';
+import { isScope, type Scope, SecurityEvents } from '@app/common';
 import { parseDurationSeconds } from '@app/config';
 import { runMigrationsLocked } from '@app/database';
 import { DataSource } from 'typeorm';

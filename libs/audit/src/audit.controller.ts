@@ -1,7 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { ApiProblemException, pageMeta } from '@app/common';
-import { Scopes } from '@app/auth';
+import { ApiProblemException, pageMeta, Scopes } from '@app/common';
 import { type AuditRow, AuditStore } from './audit-store';
 import { AuditPageDto, AuditQueryDto, type AuditRecordDto, AuditVerifyDto } from './dto/audit.dto';
 

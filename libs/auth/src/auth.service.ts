@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ApiProblemException, SecurityEvents } from '@app/common';
+import { ApiProblemException, type Principal, SecurityEvents } from '@app/common';
 import { AppConfig } from '@app/config';
 import { LoginLockoutService } from './lockout/login-lockout.service';
-import type { Principal } from './principal';
 import { type TokenPair, TokensService } from './tokens/tokens.service';
 import { PasswordService } from './users/password.service';
 import { UsersService } from './users/users.service';

@@ -1,10 +1,31 @@
 import './http/express-request';
 
 export { TimeoutError, withTimeout } from './async/with-timeout';
+export {
+  CurrentPrincipal,
+  IS_PUBLIC_KEY,
+  Public,
+  PUBLIC_READ_KEY,
+  Scopes,
+  SCOPES_KEY,
+} from './auth/decorators';
+export { INGEST_BODY_KEY, IngestBody } from './auth/ingest';
+export type { Principal } from './auth/principal';
+export { hasScopes, isScope, parseScopeClaim, type Scope, SCOPES } from './auth/scopes';
 export { CommonModule } from './common.module';
 export { SECURITY_EVENT, type SecurityEvent, SecurityEvents, type SecurityEventType } from './events/security-events';
-export { jsonBodyParser, requireJsonBody } from './http/body.middleware';
+export { JsonBodyInterceptor } from './http/json-body.interceptor';
+export { UNMATCHED_ROUTE_PREFIX_EXCLUSION, UnmatchedRouteModule } from './http/unmatched-route.controller';
+export { exceedsJsonDepth, MAX_JSON_DEPTH } from './http/json-depth';
 export { expressErrorHandler } from './http/express-error.handler';
+export {
+  isOperationalRequest,
+  isPreflight,
+  pathKind,
+  type RequestKind,
+  requestKind,
+  requestPath,
+} from './http/request-paths';
 export { REQUEST_ID_HEADER, requestIdMiddleware } from './http/request-id.middleware';
 export { AppLifecycle } from './lifecycle/app-lifecycle.service';
 export { ApiProblemException } from './problem/api-problem.exception';

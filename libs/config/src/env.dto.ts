@@ -30,7 +30,8 @@ export const SIZE_PATTERN = /^\d+(\s*(b|kb|mb|gb))?$/i;
 /** Durations such as `900`, `900s`, `15m`, `12h`, `30d` (a bare number is seconds). */
 export const DURATION_PATTERN = /^\d+\s*(s|m|h|d)?$/i;
 
-export const JWT_ALGORITHMS = ['HS256', 'ES256', 'EdDSA'] as const;
+/** What `@nestjs/jwt` (jsonwebtoken) signs and verifies; EdDSA is not among them. */
+export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

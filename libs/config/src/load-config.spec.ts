@@ -92,6 +92,16 @@ describe('loadConfig', () => {
     expect(problemsOf({ NODE_ENV: 'production', JWT_ALGORITHM: 'ES256' })).toEqual([
       'JWT_PRIVATE_KEY: required in production when JWT_ALGORITHM is ES256',
     ]);
+    expect(problemsOf({ NODE_ENV: 'production', JWT_ALGORITHM: 'RS256' })).toEqual([
+      'JWT_PRIVATE_KEY: required in production when JWT_ALGORITHM is RS256',
+    ]);
+  });
+
+  it('offers what @nestjs/jwt signs: HS256, RS256, ES256, and no longer EdDSA', () => {
+    for (const algorithm of ['HS256', 'RS256', 'ES256'] as const) {
+      expect(loadConfig({ JWT_ALGORITHM: algorithm }).jwt.algorithm).toBe(algorithm);
+    }
+    expect(problemsOf({ JWT_ALGORITHM: 'EdDSA' })[0]).toMatch(/^JWT_ALGORITHM: must be one of HS256, RS256, ES256/);
   });
 
   it('never echoes a secret value in a problem', () => {

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '@app/auth';
+import { Public } from '@app/common';
 import { HealthService, type LivenessReport, type ReadinessReport } from './health.service';
 
 @ApiTags('health')

@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Req, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '@app/auth';
-import { ApiProblemException, SecurityEvents } from '@app/common';
+import { ApiProblemException, Public, SecurityEvents } from '@app/common';
 import { AppConfig } from '@app/config';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Request, Response } from 'express';

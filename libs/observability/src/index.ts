@@ -6,6 +6,6 @@ export {
   RequestObserver,
   type RequestListener,
 } from './request-observer.service';
-export { isOperationalRequest, requestPath, routeTemplate, UNMATCHED_ROUTE } from './request-route';
+export { routeTemplate, UNMATCHED_ROUTE } from './request-route';
 export { activeTraceId } from './trace-context';
 export { activeTracing, SERVICE_NAME, startTracing, type Tracing } from './tracing';

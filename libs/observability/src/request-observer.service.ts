@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { ROOT_LOGGER } from './logger';
-import { isOperationalRequest, requestPath, routeTemplate } from './request-route';
+import { isOperationalRequest, requestPath } from '@app/common';
+import { routeTemplate } from './request-route';
 import { activeTraceId } from './trace-context';
 
 const USER_AGENT_MAX = 512;

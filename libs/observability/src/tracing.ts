@@ -1,5 +1,9 @@
 import type { AppConfig } from '@app/config';
 import type { IncomingMessage } from 'node:http';
+import { type RequestKind, requestKind } from '@app/common';
+
+/** Probes, scrapes and preflights (docs assets are traced: they are rare and served by the app). */
+const UNTRACED = new Set<RequestKind>(['health', 'metrics', 'preflight']);
 
 /** Service name on every span (SPEC §7). */
 export const SERVICE_NAME = 'transparency-api';
@@ -18,7 +22,6 @@ export function activeTracing(): Tracing | undefined {
   return started;
 }
 
-const UNTRACED_PATHS = /^\/(?:health(?:\/.*)?|metrics)(?:\?.*)?$/;
 
 /**
  * Starts OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set, and does nothing at all
@@ -58,7 +61,7 @@ export function startTracing(config: AppConfig): Tracing | undefined {
     instrumentations: [
       new HttpInstrumentation({
         // Probes and scrapes every few seconds would drown the traces that matter.
-        ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.test(req.url ?? ''),
+        ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED.has(requestKind(req)),
       }),
       new ExpressInstrumentation(),
       new PgInstrumentation({ requireParentSpan: true }),

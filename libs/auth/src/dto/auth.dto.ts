@@ -15,8 +15,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsStorableText } from '@app/common';
-import { type Scope, SCOPES } from '../scopes';
+import { IsStorableText, type Scope, SCOPES } from '@app/common';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9._@-]+$/;
 const SUBJECT_PATTERN = /^[A-Za-z0-9._:@-]+$/;
@@ -265,11 +264,13 @@ export class UserListDto {
 export class JwkDto {
   @ApiProperty({ example: 'EC' }) kty!: string;
   @ApiProperty() kid!: string;
-  @ApiProperty({ enum: ['ES256', 'EdDSA'] }) alg!: string;
+  @ApiProperty({ enum: ['RS256', 'ES256'] }) alg!: string;
   @ApiProperty({ example: 'sig' }) use!: string;
-  @ApiPropertyOptional() crv?: string;
-  @ApiPropertyOptional() x?: string;
-  @ApiPropertyOptional() y?: string;
+  @ApiPropertyOptional({ description: 'EC curve (ES256).' }) crv?: string;
+  @ApiPropertyOptional({ description: 'EC x coordinate (ES256).' }) x?: string;
+  @ApiPropertyOptional({ description: 'EC y coordinate (ES256).' }) y?: string;
+  @ApiPropertyOptional({ description: 'RSA modulus (RS256).' }) n?: string;
+  @ApiPropertyOptional({ description: 'RSA exponent (RS256).' }) e?: string;
 }
 
 export class JwksDto {

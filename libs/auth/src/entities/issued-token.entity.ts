@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { Scope } from '../scopes';
+import type { Scope } from '@app/common';
 
 export type IssuedTokenKind = 'access' | 'service';
 

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { Scope } from '../scopes';
+import type { Scope } from '@app/common';
 
 @Entity({ name: 'users' })
 export class UserEntity {

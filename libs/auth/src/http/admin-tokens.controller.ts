@@ -22,8 +22,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { SecurityEvents } from '@app/common';
-import { CurrentPrincipal, Scopes } from '../decorators';
+import { CurrentPrincipal, type Principal, Scopes, SecurityEvents } from '@app/common';
 import {
   DEFAULT_SERVICE_TOKEN_TTL_SECONDS,
   IssuedTokenResponseDto,
@@ -31,7 +30,6 @@ import {
   TokenListDto,
   TokenListQueryDto,
 } from '../dto/auth.dto';
-import type { Principal } from '../principal';
 import { TokensService } from '../tokens/tokens.service';
 import { requestContext } from './auth.controller';
 import { toIssuedToken, toTokenMetadata } from './mappers';

@@ -21,10 +21,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { SecurityEvents } from '@app/common';
-import { CurrentPrincipal, Scopes } from '../decorators';
+import { CurrentPrincipal, type Principal, Scopes, SecurityEvents } from '@app/common';
 import { CreateUserDto, UpdateUserDto, UserDto, UserListDto } from '../dto/auth.dto';
-import type { Principal } from '../principal';
 import { UsernameTakenError, UsersService } from '../users/users.service';
 import { requestContext } from './auth.controller';
 import { toUser } from './mappers';

@@ -11,9 +11,8 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthService, type RequestContext } from '../auth.service';
-import { CurrentPrincipal, Public, Scopes } from '../decorators';
+import { CurrentPrincipal, type Principal, Public, Scopes } from '@app/common';
 import { LoginDto, LogoutDto, MeResponseDto, RefreshDto, TokenResponseDto } from '../dto/auth.dto';
-import type { Principal } from '../principal';
 import { UsersService } from '../users/users.service';
 import { toTokenResponse } from './mappers';
 

@@ -1,6 +1,6 @@
 import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../decorators';
+import { Public } from '@app/common';
 import { JwksDto } from '../dto/auth.dto';
 import { JwtKeysService } from '../tokens/jwt-keys.service';
 

@@ -60,11 +60,6 @@ export class RevocationStore {
       .execute();
   }
 
-  async revoke(revocations: Revocation[], reason: string): Promise<void> {
-    await this.persist(revocations, reason);
-    await this.announce(revocations);
-  }
-
   async announce(revocations: Revocation[]): Promise<void> {
     if (revocations.length === 0) return;
     for (const listener of this.localListeners) listener(revocations);

@@ -1,14 +1,14 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { AppConfig } from '@app/config';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { IssuedTokenEntity, type IssuedTokenKind } from '../entities/issued-token.entity';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity';
 import type { UserEntity } from '../entities/user.entity';
-import type { Scope } from '../scopes';
-import { signJwt, verifyJwt, type VerifyResult } from './jwt';
-import { JwtKeysService } from './jwt-keys.service';
+import type { Scope } from '@app/common';
+import type { AccessTokenClaims } from './access-token.verifier';
 import { type Revocation, RevocationStore } from './revocation.service';
 
 export interface TokenPair {
@@ -47,24 +47,12 @@ export function hashRefreshToken(token: string): string {
 export class TokensService {
   constructor(
     private readonly config: AppConfig,
-    private readonly keys: JwtKeysService,
+    private readonly jwt: JwtService,
     private readonly dataSource: DataSource,
     @InjectRepository(IssuedTokenEntity) private readonly tokens: Repository<IssuedTokenEntity>,
     @InjectRepository(RefreshTokenEntity) private readonly refreshTokens: Repository<RefreshTokenEntity>,
     private readonly revocations: RevocationStore,
   ) {}
-
-  /** Signature, algorithm and claims only; revocation is the caller's second question. */
-  verifyAccessToken(token: string): VerifyResult {
-    return verifyJwt(token, {
-      alg: this.keys.algorithm,
-      keyFor: (kid) => this.keys.keyFor(kid),
-      issuer: this.config.jwt.issuer,
-      audience: this.config.jwt.audience,
-      now: Math.floor(Date.now() / 1000),
-      clockToleranceSeconds: 5,
-    });
-  }
 
   /** A new family at login, or the next pair of an existing one at refresh. */
   async issueUserTokens(
@@ -210,10 +198,6 @@ export class TokensService {
     }
   }
 
-  findToken(id: string): Promise<IssuedTokenEntity | null> {
-    return this.tokens.findOneBy({ id });
-  }
-
   list(kind?: IssuedTokenKind): Promise<IssuedTokenEntity[]> {
     return this.tokens.find({ where: kind ? { kind } : {}, order: { issuedAt: 'DESC' } });
   }
@@ -282,20 +266,18 @@ export class TokensService {
       expiresAt,
       revokedAt: null,
     });
-    const token = signJwt(
-      {
-        iss: this.config.jwt.issuer,
-        aud: this.config.jwt.audience,
-        sub: input.subject,
-        jti: id,
-        iat,
-        exp,
-        scope: input.scopes.join(' '),
-        token_kind: input.kind === 'service' ? 'service' : 'user',
-        ...(input.username ? { username: input.username } : {}),
-      },
-      this.keys.signing,
-    );
+    // Algorithm, key and `kid` come from the JwtModule options (jwtModuleOptions).
+    const token = this.jwt.sign({
+      iss: this.config.jwt.issuer,
+      aud: this.config.jwt.audience,
+      sub: input.subject,
+      jti: id,
+      iat,
+      exp,
+      scope: input.scopes.join(' '),
+      token_kind: input.kind === 'service' ? 'service' : 'user',
+      ...(input.username ? { username: input.username } : {}),
+    } satisfies AccessTokenClaims);
     return { id, token, expiresAt };
   }
 }

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ArrayContains, QueryFailedError, Repository } from 'typeorm';
 import { UserEntity } from '../entities/user.entity';
-import type { Scope } from '../scopes';
+import type { Scope } from '@app/common';
 import { TokensService } from '../tokens/tokens.service';
 import { PasswordService } from './password.service';
 

@@ -6,8 +6,9 @@ import { sendProblem } from '../problem/problem-details';
 const logger = new Logger('Errors');
 
 /**
- * Catches what fails in plain Express middleware before Nest routing (the body parser's
- * 400 and 413), which Nest's exception filters never see, and answers with problem+json.
+ * Catches what fails in plain Express middleware before Nest routing (which Nest's exception
+ * filters never see) and answers with problem+json. Bodies are parsed inside Nest since the
+ * parser moved after the guards; this remains the net for the rest.
  */
 export const expressErrorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   const { init, headers } = problemFromError(error, logger);

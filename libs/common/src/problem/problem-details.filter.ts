@@ -40,7 +40,7 @@ function isUnstorableInput(error: unknown): boolean {
   return [code, driverCode].some((c) => typeof c === 'string' && UNSTORABLE_INPUT_CODES.has(c));
 }
 
-/** Errors raised by body-parser before any route runs carry a `type` and an HTTP `status`. */
+/** Errors raised by body-parser (and its depth check) carry a `type` and an HTTP `status`. */
 function fromBodyParser(error: unknown): ProblemInit | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { type, status } = error as { type?: unknown; status?: unknown };
@@ -48,6 +48,12 @@ function fromBodyParser(error: unknown): ProblemInit | undefined {
   switch (type) {
     case 'entity.parse.failed':
       return { status: 400, type: PROBLEM_TYPES.malformedJson, detail: 'The request body is not valid JSON.' };
+    case 'entity.too.deep':
+      return {
+        status: 400,
+        type: PROBLEM_TYPES.malformedJson,
+        detail: 'The request body nests JSON deeper than 32 levels.',
+      };
     case 'entity.too.large':
       return {
         status: 413,

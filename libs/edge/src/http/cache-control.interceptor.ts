@@ -2,7 +2,7 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
-import { PUBLIC_READ_KEY } from '@app/auth';
+import { PUBLIC_READ_KEY } from '@app/common';
 import { AppConfig } from '@app/config';
 
 /**

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
+import { requestKind } from '@app/common';
 
 const common = {
   frameguard: { action: 'deny' as const },
@@ -39,13 +40,12 @@ const docsHelmet = helmet({
   },
 });
 
-export function isDocsPath(path: string): boolean {
-  return path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-');
-}
-
-/** helmet with the policy that fits the route: strict for the API, Swagger-compatible for /docs. */
+/**
+ * helmet with the policy that fits the route: strict for the API, Swagger-compatible for the
+ * docs (as the shared classifier spells them: `/DOCS/` is the docs too, as Express routes it).
+ */
 export const securityHeaders: RequestHandler = (req: Request, res: Response, next: NextFunction): void => {
-  (isDocsPath(req.path) ? docsHelmet : apiHelmet)(req, res, next);
+  (requestKind(req) === 'docs' ? docsHelmet : apiHelmet)(req, res, next);
 };
 
 /**

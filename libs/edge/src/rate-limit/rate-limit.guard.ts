@@ -11,8 +11,7 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import type { Principal } from '@app/auth';
-import { ApiProblemException } from '@app/common';
+import { ApiProblemException, isOperationalRequest, type Principal } from '@app/common';
 import { AppConfig } from '@app/config';
 import { rateLimitHeaders } from './rate-limit.headers';
 import { rateLimitRules } from './rate-limit.rules';
@@ -29,13 +28,6 @@ export const RATE_LIMITED_PROBLEM_TYPE = 'urn:transparency-api:problem:rate-limi
 
 /** `@nestjs/throttler`'s skip metadata key (not exported by the package). */
 const THROTTLER_SKIP = 'THROTTLER:SKIP';
-
-/**
- * Operational routes that are never counted (SPEC §4): probes and scrapes must not eat a
- * client's quota nor be refused, and the docs are static assets. Checked by path so that
- * they stay exempt whoever owns their controllers.
- */
-const EXEMPT_PATHS = /^\/(?:health(?:\/.*)?|metrics|docs(?:[-/].*)?)\/?$/;
 
 /** Exempts a route or controller from every limit. */
 export const SkipRateLimit = (): MethodDecorator & ClassDecorator =>
@@ -99,9 +91,10 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (!this.config.rateLimit.enabled || context.getType() !== 'http') return Promise.resolve(true);
-    const req = context.switchToHttp().getRequest<Request>();
-    // Preflights are answered by the CORS middleware before any guard; this covers the rest.
-    return Promise.resolve(req.method === 'OPTIONS' || EXEMPT_PATHS.test(req.path));
+    // Probes and scrapes must not eat a client's quota nor be refused, and the docs are static
+    // assets; checked by the shared classifier, so they stay exempt whoever owns their routes.
+    // Everything else is counted, unknown routes (the fallback route) included.
+    return Promise.resolve(isOperationalRequest(context.switchToHttp().getRequest<Request>()));
   }
 
   /** The token subject when the verification step accepted a token, else the client IP (trust proxy applies). */

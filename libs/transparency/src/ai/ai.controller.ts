@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { IngestBody } from '@app/common';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -64,6 +65,7 @@ export class AiController {
   @Post('decisions')
   @HttpCode(201)
   @TransparencyWrite()
+  @IngestBody()
   @ApiOperation({ summary: 'Ingest AI decisions (idempotent on id, all-or-nothing)' })
   @ApiBody({ type: [DecisionIngestItemDto], examples: { batch: { value: DECISION_INGEST_EXAMPLE } } })
   @ApiCreatedResponse({ type: IngestResultDto })

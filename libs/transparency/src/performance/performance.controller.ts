@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IngestBody } from '@app/common';
 import type { Response } from 'express';
 import { TransparencyCache } from '../cache/transparency-cache.service';
 import { ApiCachedRead, ApiIngest } from '../shared/api-responses';
@@ -46,6 +47,7 @@ export class PerformanceController {
   @Post('snapshots')
   @HttpCode(201)
   @TransparencyWrite()
+  @IngestBody()
   @ApiOperation({ summary: 'Ingest performance snapshots (idempotent on id, all-or-nothing)' })
   @ApiBody({ type: [SnapshotIngestItemDto], examples: { batch: { value: SNAPSHOT_INGEST_EXAMPLE } } })
   @ApiCreatedResponse({ type: IngestResultDto })

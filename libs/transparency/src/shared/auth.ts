@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
-import { PUBLIC_READ_KEY, Scopes } from '@app/auth';
+import { PUBLIC_READ_KEY, Scopes } from '@app/common';
 
 /**
  * A transparency read: needs `transparency:read`, unless TRANSPARENCY_PUBLIC_READ=true, in

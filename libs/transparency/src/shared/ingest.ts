@@ -43,22 +43,6 @@ export function validateBatch<T extends object>(cls: new () => T, body: unknown,
   return items;
 }
 
-/** Validates one body object with the global pipe's rules (used where a route validates by hand). */
-export function validateOne<T extends object>(cls: new () => T, body: unknown): T {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw validationProblem([{ field: 'body', message: 'must be a JSON object' }]);
-  }
-  const item = plainToInstance(cls, body, { enableImplicitConversion: false });
-  const errors = validateSync(item, {
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-    validationError: { target: false, value: false },
-  });
-  if (errors.length > 0) throw validationProblem(flattenValidationErrors(errors));
-  return item;
-}
-
 /**
  * Multi-row `INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id`, in chunks inside the
  * caller's transaction: re-sending a batch inserts nothing and reports it as already present.

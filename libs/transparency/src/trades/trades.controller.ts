@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IngestBody } from '@app/common';
 import type { Response } from 'express';
 import { TransparencyCache } from '../cache/transparency-cache.service';
 import { TransparencyRead, TransparencyWrite } from '../shared/auth';
@@ -40,6 +41,7 @@ export class TradesController {
   @Post()
   @HttpCode(201)
   @TransparencyWrite()
+  @IngestBody()
   @ApiOperation({ summary: 'Ingest trade events (idempotent on id, all-or-nothing)' })
   @ApiBody({ type: [TradeIngestItemDto], examples: { batch: { value: TRADE_INGEST_EXAMPLE } } })
   @ApiCreatedResponse({ type: IngestResultDto })

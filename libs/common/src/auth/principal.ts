@@ -21,7 +21,7 @@ declare global {
     interface Request {
       /** Set by the bearer verification step when the token is valid. */
       principal?: Principal;
-      /** Why a presented bearer token was refused (the guard answers 401 with it). */
+      /** Why a presented bearer token was refused (the scopes guard answers 401 with it). */
       authError?: string;
     }
   }

@@ -4,6 +4,10 @@ import type { Request } from 'express';
 import type { Principal } from './principal';
 import type { Scope } from './scopes';
 
+/**
+ * The auth contract every feature shares: routes declare who may call them with these
+ * decorators, and the guards registered by the application read the same keys.
+ */
 export const IS_PUBLIC_KEY = 'auth:public';
 export const SCOPES_KEY = 'auth:scopes';
 /**

@@ -1,21 +1,20 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ApiProblemException, SecurityEvents } from '@app/common';
+import { ApiProblemException, hasScopes, IS_PUBLIC_KEY, PUBLIC_READ_KEY, type Scope, SCOPES_KEY, SecurityEvents } from '@app/common';
 import { AppConfig } from '@app/config';
-import { IS_PUBLIC_KEY, PUBLIC_READ_KEY, SCOPES_KEY } from '../decorators';
-import { hasScopes, type Scope } from '../scopes';
 
 /** A route with neither `@Public()` nor `@Scopes(...)` is closed to all but `admin`: forgetting fails closed. */
 const UNDECLARED: readonly Scope[] = ['admin'];
 
 /**
- * The global authorization guard (APP_GUARD): denies by default. `@Public()` opens a route;
- * otherwise the principal set by the bearer step must exist (401) and hold every scope of
- * `@Scopes(...)` (403; `admin` implies all). Metadata is read handler-first.
+ * The last global guard (APP_GUARD, after the bearer guard and the throttler): denies by
+ * default. `@Public()` opens a route; otherwise the principal set by `BearerAuthGuard` must
+ * exist (401) and hold every scope of `@Scopes(...)` (403; `admin` implies all). Metadata is
+ * read handler-first.
  */
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class ScopesGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly events: SecurityEvents,
