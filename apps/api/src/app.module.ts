@@ -10,7 +10,7 @@ import { HealthModule } from '@app/health';
 import { MetricsModule } from '@app/metrics';
 import { ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
-import { TransparencyModule } from '@app/transparency';
+import { ResponseCacheInterceptor, TransparencyModule } from '@app/transparency';
 
 /**
  * Composes the libraries into the API. Takes the already-validated configuration, so the
@@ -40,7 +40,9 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        // Interceptors run in this order: unknown query parameters are refused before the cache looks.
         { provide: APP_INTERCEPTOR, useClass: StrictQueryInterceptor },
+        { provide: APP_INTERCEPTOR, useExisting: ResponseCacheInterceptor },
       ],
     };
   }

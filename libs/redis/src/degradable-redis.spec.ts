@@ -26,7 +26,12 @@ async function gauge(feature: string): Promise<number | undefined> {
 describe('DegradableRedis', () => {
   it('takes the fallback without a client (Redis not configured)', async () => {
     const redis = new DegradableRedis('none', undefined);
-    await expect(redis.run(() => Promise.resolve('redis'), () => 'memory')).resolves.toBe('memory');
+    await expect(
+      redis.run(
+        () => Promise.resolve('redis'),
+        () => 'memory',
+      ),
+    ).resolves.toBe('memory');
     expect(redis.isDegraded).toBe(false);
   });
 
@@ -35,13 +40,28 @@ describe('DegradableRedis', () => {
     const transitions: RedisFallbackTransition[] = [];
     const redis = new DegradableRedis('conn', client, { retryMs: 0 }, (t) => transitions.push(t));
     for (let i = 0; i < 3; i++) {
-      await expect(redis.run(() => Promise.resolve('redis'), () => 'memory')).resolves.toBe('memory');
+      await expect(
+        redis.run(
+          () => Promise.resolve('redis'),
+          () => 'memory',
+        ),
+      ).resolves.toBe('memory');
     }
     expect(redis.isDegraded).toBe(true);
     expect(await gauge('conn')).toBe(1);
     (client as { status: string }).status = 'ready';
-    await expect(redis.run(() => Promise.resolve('redis'), () => 'memory')).resolves.toBe('redis');
-    await expect(redis.run(() => Promise.resolve('redis'), () => 'memory')).resolves.toBe('redis');
+    await expect(
+      redis.run(
+        () => Promise.resolve('redis'),
+        () => 'memory',
+      ),
+    ).resolves.toBe('redis');
+    await expect(
+      redis.run(
+        () => Promise.resolve('redis'),
+        () => 'memory',
+      ),
+    ).resolves.toBe('redis');
     expect(transitions).toEqual([
       { feature: 'conn', state: 'degraded', reason: 'connection reconnecting' },
       { feature: 'conn', state: 'recovered' },
@@ -61,7 +81,12 @@ describe('DegradableRedis', () => {
     expect(calls).toBe(1);
     expect(redis.isDegraded).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(await redis.run(() => Promise.resolve('back'), () => 'fallback')).toBe('back');
+    expect(
+      await redis.run(
+        () => Promise.resolve('back'),
+        () => 'fallback',
+      ),
+    ).toBe('back');
     expect(redis.isDegraded).toBe(false);
   });
 
@@ -72,7 +97,10 @@ describe('DegradableRedis', () => {
     expect(performance.now() - started).toBeLessThan(500);
     expect(redis.isDegraded).toBe(false);
     // A success in between resets the count.
-    await redis.run(() => Promise.resolve('ok'), () => 'fallback');
+    await redis.run(
+      () => Promise.resolve('ok'),
+      () => 'fallback',
+    );
     await redis.run(never, () => 'fallback');
     expect(redis.isDegraded).toBe(false);
     await redis.run(never, () => 'fallback');

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { getOrCreateGauge } from '@app/metrics';
 import type Redis from 'ioredis';
+import { Gauge, register } from 'prom-client';
 
 export interface DegradableRedisOptions {
   /** How long a caller waits for Redis before it takes the fallback (default 250 ms). */
@@ -29,11 +29,19 @@ class RedisTimeout extends Error {
   }
 }
 
-const fallbackActive = getOrCreateGauge({
-  name: 'redis_fallback_active',
-  help: '1 while the feature serves its fallback because Redis is unavailable, else 0.',
-  labelNames: ['feature'] as const,
-});
+/**
+ * On prom-client's default registry directly, not through @app/metrics: the metrics library
+ * depends (through auth) on this one, so importing it here would be a cycle. Created once per
+ * process, since several app instances may share it (tests).
+ */
+const FALLBACK_METRIC = 'redis_fallback_active';
+const fallbackActive =
+  (register.getSingleMetric(FALLBACK_METRIC) as Gauge<'feature'> | undefined) ??
+  new Gauge({
+    name: FALLBACK_METRIC,
+    help: '1 while the feature serves its fallback because Redis is unavailable, else 0.',
+    labelNames: ['feature'] as const,
+  });
 
 /**
  * Runs a feature's Redis calls so that a dead Redis degrades the feature instead of failing or
