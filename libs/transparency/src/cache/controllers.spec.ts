@@ -47,7 +47,7 @@ function getHandlers(controller: Type): [string, (...args: unknown[]) => unknown
 describe('transparency controllers', () => {
   it('return plain data: no @Res/@Response, nothing from Express, no cache calls', () => {
     const files = controllerFiles();
-    expect(files).toHaveLength(CONTROLLERS.length);
+    expect(files.length).toBeGreaterThanOrEqual(CONTROLLERS.length);
     for (const file of files) {
       const source = readFileSync(file, 'utf8');
       expect({ file, res: /@(Res|Response|Next)\(/.test(source) }).toEqual({ file, res: false });
