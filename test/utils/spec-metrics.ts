@@ -7,6 +7,7 @@ export const SPEC_METRICS: readonly string[] = [
   'db_connections_idle',
   'cache_hits_total',
   'cache_misses_total',
+  'cache_entries',
   'rate_limit_exceeded_total',
   'auth_attempts_total',
   'auth_token_validations_total',

@@ -17,7 +17,7 @@ import { HealthModule } from '@app/health';
 import { MetricsModule } from '@app/metrics';
 import { ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
-import { TransparencyModule } from '@app/transparency';
+import { ResponseCacheInterceptor, TransparencyModule } from '@app/transparency';
 
 /**
  * Composes the libraries into the API. Takes the already-validated configuration, so the
@@ -52,9 +52,11 @@ export class AppModule {
         { provide: APP_GUARD, useExisting: ScopesGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
-        // First interceptor: the body is read only once the guards have let the request through.
+        // Interceptors run in this order: the body is read only once the guards have let the request
+        // through, then unknown query parameters are refused before the cache looks.
         { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
         { provide: APP_INTERCEPTOR, useClass: StrictQueryInterceptor },
+        { provide: APP_INTERCEPTOR, useExisting: ResponseCacheInterceptor },
       ],
     };
   }

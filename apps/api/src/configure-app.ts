@@ -2,7 +2,7 @@ import { type NestApplicationOptions, RequestMethod, VersioningType } from '@nes
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { expressErrorHandler, requestIdMiddleware, UNMATCHED_ROUTE_PREFIX_EXCLUSION } from '@app/common';
 import type { AppConfig } from '@app/config';
-import { corsOptions, noStoreWhenAuthenticated, securityHeaders } from '@app/edge';
+import { corsOptions, securityHeaders } from '@app/edge';
 import { RequestObserver } from '@app/observability';
 import { setupOpenApi } from './openapi';
 
@@ -41,7 +41,6 @@ export function configureApp(
   app.use(app.get(RequestObserver).middleware);
   app.use(securityHeaders);
   app.enableCors(corsOptions(config));
-  app.use(noStoreWhenAuthenticated);
   // What fails in Express itself before Nest (a path that cannot be decoded) as problem+json.
   app.use(expressErrorHandler);
 

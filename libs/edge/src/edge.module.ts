@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { getOptionsToken, getStorageToken, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import { AppConfig } from '@app/config';
-import { PublicReadCacheControlInterceptor } from './http/cache-control.interceptor';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { rateLimitRules } from './rate-limit/rate-limit.rules';
 import { RateLimitStorage } from './rate-limit/rate-limit.storage';
@@ -30,7 +28,6 @@ import { RateLimitStorage } from './rate-limit/rate-limit.storage';
     },
     { provide: getStorageToken(), useExisting: RateLimitStorage },
     RateLimitGuard,
-    { provide: APP_INTERCEPTOR, useClass: PublicReadCacheControlInterceptor },
   ],
   exports: [RateLimitGuard, RateLimitStorage],
 })

@@ -1,6 +1,6 @@
 export { EdgeModule } from './edge.module';
 export { corsOptions } from './http/cors';
-export { noStoreWhenAuthenticated, securityHeaders } from './http/security-headers';
+export { securityHeaders } from './http/security-headers';
 export { RATE_LIMIT_HEADERS } from './rate-limit/rate-limit.headers';
 export {
   RATE_LIMIT_EXCEEDED_EVENT,

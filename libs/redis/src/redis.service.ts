@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { withTimeout } from '@app/common';
 import { AppConfig } from '@app/config';
 import Redis, { type RedisOptions } from 'ioredis';
+import { DegradableRedis, type DegradableRedisOptions, type RedisFallbackTransition } from './degradable-redis';
 
 /**
  * The one place that opens Redis connections (`REDIS_URL`). Features take the shared
@@ -32,6 +33,19 @@ export class RedisService implements OnApplicationShutdown {
   /** A dedicated connection (a subscriber cannot issue ordinary commands). Undefined without Redis. */
   createConnection(name: string): Redis | undefined {
     return this.config.redis.url ? this.open(name) : undefined;
+  }
+
+  /**
+   * The shared client wrapped for one feature that must degrade, not fail, while Redis is down
+   * (bounded wait, fallback, one log line and metric per transition). Without REDIS_URL every
+   * call takes the fallback.
+   */
+  degradable(
+    feature: string,
+    options?: DegradableRedisOptions,
+    onTransition?: (transition: RedisFallbackTransition) => void,
+  ): DegradableRedis {
+    return new DegradableRedis(feature, this.client, options, onTransition);
   }
 
   /** Round-trip time of a PING in ms; rejects when Redis does not answer within `timeoutMs`. */

@@ -1,5 +1,6 @@
 export { DemoDataService, type SeedReport } from './demo/demo-data.service';
 export { generateDemoData } from './demo/demo-generator';
+export { ResponseCacheInterceptor } from './cache/response-cache.interceptor';
 export { CACHE_LOOKUP_EVENT, type CacheLookupEvent } from './cache/cache-families';
 export { TRANSPARENCY_ENTITIES } from './shared/entities';
 export { TransparencyCliModule, TransparencyModule } from './transparency.module';

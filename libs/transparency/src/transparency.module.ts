@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AiController } from './ai/ai.controller';
 import { BacktestsController } from './backtests/backtests.controller';
+import { ResponseCacheInterceptor } from './cache/response-cache.interceptor';
 import { DemoStartupLoader } from './demo/demo-startup.loader';
 import { BusinessMetricsRefresher } from './metrics/business-metrics.service';
 import { PerformanceController } from './performance/performance.controller';
@@ -23,7 +24,10 @@ import { TransparencyCoreModule } from './transparency-core.module';
     BacktestsController,
     StatsController,
   ],
-  providers: [DemoStartupLoader, BusinessMetricsRefresher],
+  // The app registers ResponseCacheInterceptor as a global interceptor (it decides Cache-Control
+  // for every route, and caches the @CachedRead ones).
+  providers: [DemoStartupLoader, BusinessMetricsRefresher, ResponseCacheInterceptor],
+  exports: [ResponseCacheInterceptor],
 })
 export class TransparencyModule {}
 

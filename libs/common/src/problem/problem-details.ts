@@ -78,6 +78,9 @@ export function sendProblem(
     res.end();
     return;
   }
+  // An error is about one request at one moment: never stored, whoever asked (this also covers
+  // authenticated requests refused before any interceptor runs: 401, 403, 404, 413, 429).
+  res.setHeader('Cache-Control', 'no-store');
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }

@@ -47,21 +47,3 @@ const docsHelmet = helmet({
 export const securityHeaders: RequestHandler = (req: Request, res: Response, next: NextFunction): void => {
   (requestKind(req) === 'docs' ? docsHelmet : apiHelmet)(req, res, next);
 };
-
-/**
- * Login, refresh and logout answer with tokens even though the request carries none.
- * Case-insensitive like Express routing: `/API/V1/AUTH/LOGIN` reaches the same handler.
- */
-const TOKEN_ENDPOINTS = /^\/api\/v\d+\/auth\//i;
-
-/**
- * SPEC §4: responses to authenticated requests (and the token endpoints' responses) must
- * not be stored by browsers or shared caches. Set before the route runs, so that a
- * public-read route can drop it (PublicReadCacheControlInterceptor).
- */
-export const noStoreWhenAuthenticated: RequestHandler = (req: Request, res: Response, next: NextFunction): void => {
-  if (req.headers.authorization !== undefined || TOKEN_ENDPOINTS.test(req.path)) {
-    res.setHeader('Cache-Control', 'no-store');
-  }
-  next();
-};

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { IngestBody } from '@app/common';
 import {
   ApiBody,
@@ -8,9 +8,8 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { TransparencyCache } from '../cache/transparency-cache.service';
-import { ApiById, ApiCachedRead, ApiIngest } from '../shared/api-responses';
+import { CachedRead } from '../cache/cached-read.decorator';
+import { ApiById, ApiIngest } from '../shared/api-responses';
 import { TransparencyRead, TransparencyWrite } from '../shared/auth';
 import { DECISION_INGEST_EXAMPLE } from '../shared/examples';
 import { IngestResultDto, validateBatch } from '../shared/ingest';
@@ -29,37 +28,34 @@ import { AiService } from './ai.service';
 @ApiTags('ai')
 @Controller('ai')
 export class AiController {
-  constructor(
-    private readonly ai: AiService,
-    private readonly cache: TransparencyCache,
-  ) {}
+  constructor(private readonly ai: AiService) {}
 
   @Get('decisions')
   @TransparencyRead()
   @ApiOperation({ summary: 'AI decisions, newest first, filtered and paginated' })
   @ApiOkResponse({ type: DecisionListDto })
-  @ApiCachedRead()
-  list(@Query() query: DecisionsQueryDto, @Res({ passthrough: true }) res: Response): Promise<DecisionListDto> {
-    return this.cache.read(res, 'ai', 'ai.decisions', query, () => this.ai.list(query));
+  @CachedRead('ai', 'ai.decisions')
+  list(@Query() query: DecisionsQueryDto): Promise<DecisionListDto> {
+    return this.ai.list(query);
   }
 
   @Get('decisions/:id')
   @TransparencyRead()
   @ApiOperation({ summary: 'One AI decision' })
   @ApiOkResponse({ type: DecisionDto })
-  @ApiCachedRead()
+  @CachedRead('ai', 'ai.decision')
   @ApiById('AI decision')
-  get(@Param('id', uuidParam()) id: string, @Res({ passthrough: true }) res: Response): Promise<DecisionDto> {
-    return this.cache.read(res, 'ai', 'ai.decision', { id }, () => this.ai.get(id));
+  get(@Param('id', uuidParam()) id: string): Promise<DecisionDto> {
+    return this.ai.get(id);
   }
 
   @Get('models')
   @TransparencyRead()
   @ApiOperation({ summary: 'Per-model aggregates over a window, computed from decisions' })
   @ApiOkResponse({ type: ModelListDto })
-  @ApiCachedRead()
-  models(@Query() query: ModelsQueryDto, @Res({ passthrough: true }) res: Response): Promise<ModelListDto> {
-    return this.cache.read(res, 'ai', 'ai.models', query, () => this.ai.models(query.period));
+  @CachedRead('ai', 'ai.models')
+  models(@Query() query: ModelsQueryDto): Promise<ModelListDto> {
+    return this.ai.models(query.period);
   }
 
   @Post('decisions')

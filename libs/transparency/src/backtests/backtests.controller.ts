@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiOkResponse,
@@ -6,9 +6,8 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { TransparencyCache } from '../cache/transparency-cache.service';
-import { ApiById, ApiCachedRead } from '../shared/api-responses';
+import { CachedRead } from '../cache/cached-read.decorator';
+import { ApiById } from '../shared/api-responses';
 import { TransparencyRead, TransparencyWrite } from '../shared/auth';
 import { IngestResultDto } from '../shared/ingest';
 import { uuidParam } from '../shared/uuid.pipe';
@@ -18,28 +17,25 @@ import { BacktestsService } from './backtests.service';
 @ApiTags('backtests')
 @Controller('backtests')
 export class BacktestsController {
-  constructor(
-    private readonly backtests: BacktestsService,
-    private readonly cache: TransparencyCache,
-  ) {}
+  constructor(private readonly backtests: BacktestsService) {}
 
   @Get()
   @TransparencyRead()
   @ApiOperation({ summary: 'Backtests, newest first, paginated' })
   @ApiOkResponse({ type: BacktestListDto })
-  @ApiCachedRead()
-  list(@Query() query: BacktestsQueryDto, @Res({ passthrough: true }) res: Response): Promise<BacktestListDto> {
-    return this.cache.read(res, 'backtests', 'backtests.list', query, () => this.backtests.list(query));
+  @CachedRead('backtests', 'backtests.list')
+  list(@Query() query: BacktestsQueryDto): Promise<BacktestListDto> {
+    return this.backtests.list(query);
   }
 
   @Get(':id')
   @TransparencyRead()
   @ApiOperation({ summary: 'One backtest with its performance' })
   @ApiOkResponse({ type: BacktestDto })
-  @ApiCachedRead()
+  @CachedRead('backtests', 'backtests.get')
   @ApiById('backtest')
-  get(@Param('id', uuidParam()) id: string, @Res({ passthrough: true }) res: Response): Promise<BacktestDto> {
-    return this.cache.read(res, 'backtests', 'backtests.get', { id }, () => this.backtests.get(id));
+  get(@Param('id', uuidParam()) id: string): Promise<BacktestDto> {
+    return this.backtests.get(id);
   }
 
   @Post()

@@ -1,29 +1,44 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Cache } from 'cache-manager';
-import type { Response } from 'express';
-import { CACHE_LOOKUP_EVENT, CACHE_TTL_SECONDS, type CacheFamily, type CacheLookupEvent } from './cache-families';
-import { withTimeout } from '@app/common';
+import { getOrCreateGauge } from '@app/metrics';
+import { type DegradableRedis, RedisService } from '@app/redis';
+import { BoundedMap } from './bounded-map';
+import { CACHE_LOOKUP_EVENT, type CacheFamily, type CacheLookupEvent } from './cache-families';
 
 /** Past this, a cache call counts as failed and the read goes to Postgres (SPEC §5). */
 const CACHE_CALL_TIMEOUT_MS = 250;
 /** How often an invalidation that could not be written is retried while the cache is down. */
 const INVALIDATION_RETRY_MS = 500;
 
-interface CachedEntry {
+/** One cached read: what the interceptor needs to find, fill and label an entry. */
+export interface CacheLookup {
+  family: CacheFamily;
+  /** Route template, e.g. `/api/v1/trades/:id`: part of the key. */
+  route: string;
+  /** The route's name in the `cache.lookup` event (and so in the cache metrics' `route` label). */
+  label: string;
+  /** Normalised path parameters and query (see `normaliseQuery`): part of the key. */
+  query: string;
+  ttlSeconds: number;
+}
+
+/** An answer as it is sent: the JSON text, its strong ETag, and whether it came from the cache. */
+export interface CachedAnswer {
+  body: string;
   etag: string;
-  body: unknown;
+  hit: boolean;
 }
 
 /**
- * Keys are `route + normalised validated query`, never the caller. Each family has a version
- * token stored in the cache itself; entry keys embed it, so a write that replaces the token
- * invalidates the family for every instance sharing the store, without scanning keys.
+ * Keys are `route + normalised parameters and query`, never the caller. Each family has a
+ * version token stored in the cache itself; entry keys embed it, so a write that replaces the
+ * token invalidates the family for every instance sharing the store, without scanning keys.
  */
-export function cacheKey(route: string, version: string, params: object): string {
-  return `r:${route}:${version}:${normaliseQuery(params)}`;
+export function cacheKey(route: string, version: string, query: string): string {
+  return `r:${route}:${version}:${query}`;
 }
 
 /** Sorted `k=v` pairs of the defined parameters (dates as ISO): equal queries, equal keys. */
@@ -36,10 +51,43 @@ export function normaliseQuery(params: object): string {
     .join('&');
 }
 
+/** The ETag of a body: a hash of its exact bytes, so equal answers share it across instances. */
+export function strongEtag(body: string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+}
+
+/**
+ * Entries are stored as one string, `<etag>\n<json>`: a hit hands the JSON text on as it is,
+ * with no parse and no re-serialisation. Anything else (an entry of an older format) is a miss.
+ */
+function encodeEntry(answer: { etag: string; body: string }): string {
+  return `${answer.etag}\n${answer.body}`;
+}
+
+function decodeEntry(stored: unknown): { etag: string; body: string } | undefined {
+  if (typeof stored !== 'string' || stored.charCodeAt(0) !== 34 /* '"' */) return undefined;
+  const end = stored.indexOf('\n');
+  if (end < 2) return undefined;
+  return { etag: stored.slice(0, end), body: stored.slice(end + 1) };
+}
+
+/** The in-process stores of every live cache in this process (several apps in one test process). */
+const memoryStores = new Set<BoundedMap<string, unknown>>();
+getOrCreateGauge({
+  name: 'cache_entries',
+  help: 'Response-cache entries held in process (the in-memory store; 0 when the cache is in Redis).',
+  collect() {
+    let entries = 0;
+    for (const store of memoryStores) entries += store.size;
+    this.set(entries);
+  },
+});
+
+const FAILED = Symbol('cache call failed');
+
+/** The response cache behind `@CachedRead`: Express-free, so the interceptor owns the HTTP side. */
 @Injectable()
 export class TransparencyCache implements OnModuleDestroy {
-  private readonly logger = new Logger('TransparencyCache');
-  private warnedAt = 0;
   /**
    * Retries unwritten invalidations on a timer, not only on this instance's next read: other
    * instances sharing the store would otherwise serve the pre-write entries once it is back.
@@ -51,36 +99,39 @@ export class TransparencyCache implements OnModuleDestroy {
    * answer older than a write it acknowledged.
    */
   private readonly unbumped = new Set<CacheFamily>();
+  private readonly redis: DegradableRedis;
+  private readonly memoryStore?: BoundedMap<string, unknown>;
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     private readonly events: EventEmitter2,
-  ) {}
+    redis: RedisService,
+  ) {
+    this.redis = redis.degradable('cache', { timeoutMs: CACHE_CALL_TIMEOUT_MS });
+    const store: unknown = cache.stores[0]?.store;
+    if (store instanceof BoundedMap) {
+      this.memoryStore = store as BoundedMap<string, unknown>;
+      memoryStores.add(this.memoryStore);
+    }
+  }
 
   /**
-   * Serves `load()` through the cache: sets `X-Cache` and a strong `ETag` (Express answers
-   * 304 itself when `If-None-Match` matches it). Any cache failure is a miss, never an error.
+   * The cached answer for `lookup`, or `load()`'s answer serialised (and stored). Any cache
+   * failure is a miss, never an error; an error of `load()` is the caller's and stores nothing.
    */
-  async read<T>(res: Response, family: CacheFamily, route: string, params: object, load: () => Promise<T>): Promise<T> {
+  async read(lookup: CacheLookup, load: () => Promise<unknown>): Promise<CachedAnswer> {
     if (this.unbumped.size > 0) await this.retryInvalidations();
-    if (this.unbumped.has(family)) {
-      const body = await load();
-      res.setHeader('X-Cache', 'MISS');
-      this.events.emit(CACHE_LOOKUP_EVENT, { route, result: 'miss' } satisfies CacheLookupEvent);
-      return body;
-    }
-    const version = (await this.attempt(() => this.cache.get<string>(versionKey(family)))) ?? '0';
-    const key = cacheKey(route, version, params);
-    const hit = await this.attempt(() => this.cache.get<CachedEntry>(key));
-    if (hit && typeof hit.etag === 'string') {
-      this.respond(res, route, 'hit', hit.etag);
-      return hit.body as T;
-    }
-    const body = await load();
-    const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 32)}"`;
-    await this.attempt(() => this.cache.set<CachedEntry>(key, { etag, body }, CACHE_TTL_SECONDS[family] * 1000));
-    this.respond(res, route, 'miss', etag);
-    return body;
+    const version = this.unbumped.has(lookup.family)
+      ? FAILED
+      : await this.attempt(() => this.cache.get<string>(versionKey(lookup.family)));
+    // Without the family's current version no key is known to be fresh: read through.
+    if (version === FAILED) return this.answer(lookup, 'miss', serialise(await load()));
+    const key = cacheKey(lookup.route, version ?? '0', lookup.query);
+    const entry = decodeEntry(await this.attempt(() => this.cache.get<string>(key)));
+    if (entry) return this.answer(lookup, 'hit', entry);
+    const fresh = serialise(await load());
+    await this.attempt(() => this.cache.set<string>(key, encodeEntry(fresh), lookup.ttlSeconds * 1000));
+    return this.answer(lookup, 'miss', fresh);
   }
 
   /** Called after a write commits: every cached answer of these families is stale from now on. */
@@ -88,10 +139,20 @@ export class TransparencyCache implements OnModuleDestroy {
     await Promise.all(families.map((family) => this.bump(family)));
   }
 
+  onModuleDestroy(): void {
+    this.stopRetry();
+    if (this.memoryStore) memoryStores.delete(this.memoryStore);
+  }
+
+  private answer(lookup: CacheLookup, result: 'hit' | 'miss', entry: { etag: string; body: string }): CachedAnswer {
+    this.events.emit(CACHE_LOOKUP_EVENT, { route: lookup.label, result } satisfies CacheLookupEvent);
+    return { body: entry.body, etag: entry.etag, hit: result === 'hit' };
+  }
+
   private async bump(family: CacheFamily): Promise<void> {
-    // The store throws on failure (Keyv throwOnErrors), so undefined means "not written".
+    // The store throws on failure (Keyv throwOnErrors), so FAILED means "not written".
     const written = await this.attempt(() => this.cache.set(versionKey(family), randomUUID()));
-    if (written === undefined) {
+    if (written === FAILED) {
       this.unbumped.add(family);
       this.scheduleRetry();
     } else {
@@ -113,32 +174,21 @@ export class TransparencyCache implements OnModuleDestroy {
     this.retryTimer = undefined;
   }
 
-  onModuleDestroy(): void {
-    this.stopRetry();
-  }
-
   private async retryInvalidations(): Promise<void> {
     await Promise.all([...this.unbumped].map((family) => this.bump(family)));
   }
 
-  private respond(res: Response, route: string, result: 'hit' | 'miss', etag: string): void {
-    res.setHeader('X-Cache', result === 'hit' ? 'HIT' : 'MISS');
-    res.setHeader('ETag', etag);
-    this.events.emit(CACHE_LOOKUP_EVENT, { route, result } satisfies CacheLookupEvent);
+  /** The in-process store cannot fail; Redis goes through the degradable helper. */
+  private attempt<T>(call: () => Promise<T>): Promise<T | typeof FAILED> {
+    if (this.memoryStore) return call();
+    return this.redis.run(call, () => FAILED);
   }
+}
 
-  private async attempt<T>(call: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await withTimeout(call(), CACHE_CALL_TIMEOUT_MS);
-    } catch (error) {
-      // Degrade quietly but visibly: one warning a minute, not one per request.
-      if (Date.now() - this.warnedAt > 60_000) {
-        this.warnedAt = Date.now();
-        this.logger.warn(`cache unavailable, serving uncached: ${(error as Error).message}`);
-      }
-      return undefined;
-    }
-  }
+function serialise(value: unknown): { etag: string; body: string } {
+  // `undefined` has no JSON form; Express would send an empty body, JSON says null.
+  const body = JSON.stringify(value) ?? 'null';
+  return { etag: strongEtag(body), body };
 }
 
 function versionKey(family: CacheFamily): string {

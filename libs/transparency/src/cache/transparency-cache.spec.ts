@@ -1,5 +1,6 @@
 import { BoundedMap } from './bounded-map';
-import { cacheKey, normaliseQuery } from './transparency-cache.service';
+import { etagMatches } from './response-cache.interceptor';
+import { cacheKey, normaliseQuery, strongEtag } from './transparency-cache.service';
 
 describe('cache keys', () => {
   it('normalise a query: sorted keys, undefined dropped, dates as ISO, values encoded', () => {
@@ -11,10 +12,9 @@ describe('cache keys', () => {
   });
 
   it('embed the route and the family version, never anything about the caller', () => {
-    expect(cacheKey('trades.list', 'v1', { offset: 0, limit: 10 })).toBe('r:trades.list:v1:limit=10&offset=0');
-    expect(cacheKey('trades.list', 'v2', { limit: 10, offset: 0 })).not.toBe(
-      cacheKey('trades.list', 'v1', { limit: 10, offset: 0 }),
-    );
+    const query = normaliseQuery({ offset: 0, limit: 10 });
+    expect(cacheKey('/api/v1/trades', 'v1', query)).toBe('r:/api/v1/trades:v1:limit=10&offset=0');
+    expect(cacheKey('/api/v1/trades', 'v2', query)).not.toBe(cacheKey('/api/v1/trades', 'v1', query));
   });
 });
 
@@ -28,5 +28,24 @@ describe('BoundedMap (the in-memory store)', () => {
       ['b', 3],
       ['c', 4],
     ]);
+  });
+});
+
+describe('ETags', () => {
+  it('are strong, quoted and depend on every byte of the body', () => {
+    expect(strongEtag('{"a":1}')).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
+    expect(strongEtag('{"a":1}')).toBe(strongEtag('{"a":1}'));
+    expect(strongEtag('{"a":1}')).not.toBe(strongEtag('{"a":2}'));
+  });
+
+  it('match If-None-Match lists, `*` and weak forms, and nothing else', () => {
+    const etag = '"abc"';
+    expect(etagMatches('"abc"', etag)).toBe(true);
+    expect(etagMatches('"x", W/"abc"', etag)).toBe(true);
+    expect(etagMatches('*', etag)).toBe(true);
+    expect(etagMatches('"abcd"', etag)).toBe(false);
+    expect(etagMatches('abc', etag)).toBe(false);
+    expect(etagMatches('', etag)).toBe(false);
+    expect(etagMatches(undefined, etag)).toBe(false);
   });
 });

@@ -1,9 +1,8 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CachedRead } from '../cache/cached-read.decorator';
+import { ApiIngest } from '../shared/api-responses';
 import { IngestBody } from '@app/common';
-import type { Response } from 'express';
-import { TransparencyCache } from '../cache/transparency-cache.service';
-import { ApiCachedRead, ApiIngest } from '../shared/api-responses';
 import { TransparencyRead, TransparencyWrite } from '../shared/auth';
 import { SNAPSHOT_INGEST_EXAMPLE } from '../shared/examples';
 import { IngestResultDto, validateBatch } from '../shared/ingest';
@@ -19,29 +18,24 @@ import { PerformanceService } from './performance.service';
 @ApiTags('performance')
 @Controller('performance')
 export class PerformanceController {
-  constructor(
-    private readonly performance: PerformanceService,
-    private readonly cache: TransparencyCache,
-  ) {}
+  constructor(private readonly performance: PerformanceService) {}
 
   @Get()
   @TransparencyRead()
   @ApiOperation({ summary: 'Performance over a window, computed from snapshots and closed trades' })
   @ApiOkResponse({ type: PerformanceDto })
-  @ApiCachedRead()
-  get(@Query() query: PerformanceQueryDto, @Res({ passthrough: true }) res: Response): Promise<PerformanceDto> {
-    return this.cache.read(res, 'performance', 'performance', query, () => this.performance.performance(query.period));
+  @CachedRead('performance', 'performance')
+  get(@Query() query: PerformanceQueryDto): Promise<PerformanceDto> {
+    return this.performance.performance(query.period);
   }
 
   @Get('equity-curve')
   @TransparencyRead()
   @ApiOperation({ summary: 'Equity per UTC-aligned interval bucket (last equity in each non-empty bucket)' })
   @ApiOkResponse({ type: EquityCurveDto })
-  @ApiCachedRead()
-  curve(@Query() query: EquityCurveQueryDto, @Res({ passthrough: true }) res: Response): Promise<EquityCurveDto> {
-    return this.cache.read(res, 'performance', 'performance.equity-curve', query, () =>
-      this.performance.equityCurve(query.period, query.interval),
-    );
+  @CachedRead('performance', 'performance.equity-curve')
+  curve(@Query() query: EquityCurveQueryDto): Promise<EquityCurveDto> {
+    return this.performance.equityCurve(query.period, query.interval);
   }
 
   @Post('snapshots')

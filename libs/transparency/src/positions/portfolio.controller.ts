@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -8,9 +8,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { TransparencyCache } from '../cache/transparency-cache.service';
-import { ApiCachedRead } from '../shared/api-responses';
+import { CachedRead } from '../cache/cached-read.decorator';
 import { TransparencyRead, TransparencyWrite } from '../shared/auth';
 import { ParseSymbolPipe } from '../shared/symbol.pipe';
 import { PortfolioDto, PositionDto, PositionListDto, PositionUpsertDto } from './portfolio.dto';
@@ -21,27 +19,24 @@ const SYMBOL_PARAM = { name: 'symbol', example: 'BTC-USD', description: '1-20 ch
 @ApiTags('portfolio')
 @Controller('portfolio')
 export class PortfolioController {
-  constructor(
-    private readonly portfolio: PortfolioService,
-    private readonly cache: TransparencyCache,
-  ) {}
+  constructor(private readonly portfolio: PortfolioService) {}
 
   @Get()
   @TransparencyRead()
   @ApiOperation({ summary: 'The latest portfolio snapshot' })
   @ApiOkResponse({ type: PortfolioDto })
-  @ApiCachedRead()
-  get(@Res({ passthrough: true }) res: Response): Promise<PortfolioDto> {
-    return this.cache.read(res, 'portfolio', 'portfolio', {}, () => this.portfolio.portfolio());
+  @CachedRead('portfolio', 'portfolio')
+  get(): Promise<PortfolioDto> {
+    return this.portfolio.portfolio();
   }
 
   @Get('positions')
   @TransparencyRead()
   @ApiOperation({ summary: 'Open positions with their unrealized PnL' })
   @ApiOkResponse({ type: PositionListDto })
-  @ApiCachedRead()
-  positions(@Res({ passthrough: true }) res: Response): Promise<PositionListDto> {
-    return this.cache.read(res, 'positions', 'positions', {}, () => this.portfolio.list());
+  @CachedRead('positions', 'positions')
+  positions(): Promise<PositionListDto> {
+    return this.portfolio.list();
   }
 
   @Put('positions/:symbol')

@@ -1,10 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CachedRead } from '../cache/cached-read.decorator';
 import { IngestBody } from '@app/common';
-import type { Response } from 'express';
-import { TransparencyCache } from '../cache/transparency-cache.service';
 import { TransparencyRead, TransparencyWrite } from '../shared/auth';
-import { ApiById, ApiCachedRead, ApiIngest } from '../shared/api-responses';
+import { ApiById, ApiIngest } from '../shared/api-responses';
 import { TRADE_INGEST_EXAMPLE } from '../shared/examples';
 import { IngestResultDto, validateBatch } from '../shared/ingest';
 import { uuidParam } from '../shared/uuid.pipe';
@@ -14,28 +13,25 @@ import { TradesService } from './trades.service';
 @ApiTags('trades')
 @Controller('trades')
 export class TradesController {
-  constructor(
-    private readonly trades: TradesService,
-    private readonly cache: TransparencyCache,
-  ) {}
+  constructor(private readonly trades: TradesService) {}
 
   @Get()
   @TransparencyRead()
   @ApiOperation({ summary: 'Trade events, newest first, filtered and paginated' })
   @ApiOkResponse({ type: TradeListDto })
-  @ApiCachedRead()
-  list(@Query() query: TradesQueryDto, @Res({ passthrough: true }) res: Response): Promise<TradeListDto> {
-    return this.cache.read(res, 'trades', 'trades.list', query, () => this.trades.list(query));
+  @CachedRead('trades', 'trades.list')
+  list(@Query() query: TradesQueryDto): Promise<TradeListDto> {
+    return this.trades.list(query);
   }
 
   @Get(':id')
   @TransparencyRead()
   @ApiOperation({ summary: 'One trade event' })
   @ApiOkResponse({ type: TradeDto })
-  @ApiCachedRead()
+  @CachedRead('trades', 'trades.get')
   @ApiById('trade event')
-  get(@Param('id', uuidParam()) id: string, @Res({ passthrough: true }) res: Response): Promise<TradeDto> {
-    return this.cache.read(res, 'trades', 'trades.get', { id }, () => this.trades.get(id));
+  get(@Param('id', uuidParam()) id: string): Promise<TradeDto> {
+    return this.trades.get(id);
   }
 
   @Post()

@@ -1,0 +1,28 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiCachedRead } from '../shared/api-responses';
+import { CACHE_TTL_SECONDS, type CacheFamily } from './cache-families';
+
+export const CACHED_READ_KEY = 'transparency:cached-read';
+
+export interface CachedReadOptions {
+  family: CacheFamily;
+  /** The route's name in the `cache.lookup` event and the cache metrics. */
+  label: string;
+  ttlSeconds: number;
+}
+
+/**
+ * Serves the route through the response cache (SPEC §5): `ResponseCacheInterceptor` keys it by
+ * route template and normalised parameters and query, sets `X-Cache` and `ETag`, answers 304,
+ * and the family's writes invalidate it. The TTL is the family's unless given. Documents the
+ * cache contract in OpenAPI too, so caching and its documentation are one line.
+ */
+export const CachedRead = (
+  family: CacheFamily,
+  label: string,
+  ttlSeconds: number = CACHE_TTL_SECONDS[family],
+): MethodDecorator =>
+  applyDecorators(
+    SetMetadata(CACHED_READ_KEY, { family, label, ttlSeconds } satisfies CachedReadOptions),
+    ApiCachedRead(),
+  );

@@ -1,0 +1,152 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  type Type,
+  type ValidationPipe,
+} from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { defer, lastValueFrom, type Observable } from 'rxjs';
+import { createValidationPipe, PUBLIC_READ_KEY } from '@app/common';
+import { AppConfig } from '@app/config';
+import { routeTemplate } from '@app/observability';
+import { BoundedMap } from './bounded-map';
+import { CACHED_READ_KEY, type CachedReadOptions } from './cached-read.decorator';
+import { normaliseQuery, TransparencyCache } from './transparency-cache.service';
+
+/**
+ * Login, refresh, logout and revoke answer with tokens even though the request may carry none.
+ * Case-insensitive like Express routing: `/API/V1/AUTH/LOGIN` reaches the same handler.
+ */
+const TOKEN_ENDPOINTS = /^\/api\/v\d+\/auth\//i;
+
+/** Raw queries already validated, mapped to their normalised form (bounded like the memory store). */
+const VALIDATED_QUERIES_MAX = 10_000;
+
+interface RouteArg {
+  index: number;
+  data?: unknown;
+}
+
+/** `If-None-Match` is a list of ETags (or `*`), compared weakly (RFC 9110 §13.1.2). */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const opaque = etag.startsWith('W/') ? etag.slice(2) : etag;
+  return header.split(',').some((candidate) => {
+    const value = candidate.trim();
+    return value === '*' || (value.startsWith('W/') ? value.slice(2) : value) === opaque;
+  });
+}
+
+/** Raw query entries in key order: a stable spelling of exactly what the client sent. */
+function rawQuery(query: Request['query']): string {
+  return JSON.stringify(Object.entries(query).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The one place that decides how an answer may be stored, for every route:
+ * - `Cache-Control: no-store` on answers to requests that carry credentials and on the token
+ *   endpoints, except on a public-read route while TRANSPARENCY_PUBLIC_READ=true (the answer is
+ *   the same for everyone then). Set before the handler runs, once; problem responses get
+ *   `no-store` where they are written, for the requests that never reach an interceptor.
+ * - On `@CachedRead` routes, the response cache: `X-Cache`, a strong `ETag`, 304 on a matching
+ *   `If-None-Match`, and the stored JSON text sent as it is.
+ *
+ * Interceptors run before pipes, so the key cannot come from the handler's validated query: the
+ * query is validated here with the same global pipe (a refused query is a 422 from here and
+ * never reaches the cache), and the normalised result is remembered per raw query, so a repeated
+ * query is not validated twice. Only queries that passed validation are ever looked up.
+ */
+@Injectable()
+export class ResponseCacheInterceptor implements NestInterceptor {
+  private readonly pipe: ValidationPipe = createValidationPipe();
+  private readonly queryDtos = new WeakMap<object, Type | null>();
+  private readonly validated = new BoundedMap<string, string>(VALIDATED_QUERIES_MAX);
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly config: AppConfig,
+    private readonly cache: TransparencyCache,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const handler = context.getHandler();
+    const publicRead =
+      this.config.transparency.publicRead &&
+      this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_READ_KEY, [handler, context.getClass()]) === true;
+    if (!publicRead && (req.headers.authorization !== undefined || TOKEN_ENDPOINTS.test(req.path))) {
+      res.setHeader('Cache-Control', 'no-store');
+    }
+    const options = this.reflector.get<CachedReadOptions | undefined>(CACHED_READ_KEY, handler);
+    if (!options) return next.handle();
+    return defer(() => this.serve(context, req, res, options, next));
+  }
+
+  private async serve(
+    context: ExecutionContext,
+    req: Request,
+    res: Response,
+    options: CachedReadOptions,
+    next: CallHandler,
+  ): Promise<string | undefined> {
+    const route = routeTemplate(req) ?? req.path;
+    const query = await this.normalisedQuery(context, req, route);
+    const answer = await this.cache.read(
+      { family: options.family, route, label: options.label, query, ttlSeconds: options.ttlSeconds },
+      () => lastValueFrom(next.handle(), { defaultValue: undefined }),
+    );
+    res.setHeader('X-Cache', answer.hit ? 'HIT' : 'MISS');
+    res.setHeader('ETag', answer.etag);
+    if (etagMatches(req.headers['if-none-match'], answer.etag)) {
+      res.status(304);
+      return undefined;
+    }
+    // A string body is sent as it is (no JSON.stringify); the type says what it is.
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    return answer.body;
+  }
+
+  /** Path parameters as sent (their pipes run in the handler), the query as validated. */
+  private async normalisedQuery(context: ExecutionContext, req: Request, route: string): Promise<string> {
+    const params = normaliseQuery(req.params);
+    const dto = this.queryDto(context);
+    // No query DTO: unknown parameters are refused (StrictQueryInterceptor), so the raw query
+    // stays in the key and a refused one can never match an entry.
+    if (!dto) return `${params}|${rawQuery(req.query)}`;
+    const raw = `${route}|${params}|${rawQuery(req.query)}`;
+    const known = this.validated.get(raw);
+    if (known !== undefined) return known;
+    const value: unknown = await this.pipe.transform(req.query, { type: 'query', metatype: dto, data: undefined });
+    const normalised = `${params}|${normaliseQuery(value as object)}`;
+    this.validated.set(raw, normalised);
+    return normalised;
+  }
+
+  /** The class of the handler's whole-object `@Query()` parameter, if it has one. */
+  private queryDto(context: ExecutionContext): Type | undefined {
+    const handler = context.getHandler();
+    const known = this.queryDtos.get(handler);
+    if (known !== undefined) return known ?? undefined;
+    const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ?? {}) as Record<
+      string,
+      RouteArg
+    >;
+    const types = (Reflect.getMetadata('design:paramtypes', context.getClass().prototype as object, handler.name) ??
+      []) as Type[];
+    let dto: Type | null = null;
+    for (const [key, arg] of Object.entries(args)) {
+      if (Number(key.split(':')[0]) === (RouteParamtypes.QUERY as number) && arg.data === undefined) {
+        dto = types[arg.index] ?? null;
+      }
+    }
+    this.queryDtos.set(handler, dto);
+    return dto ?? undefined;
+  }
+}
