@@ -22,7 +22,7 @@ const k8sObject = (kind: string): any => {
   throw new Error(`no ${kind} under docker/k8s`);
 };
 
-/** prom-client's default process metrics (SPEC §7 "process defaults"). */
+/** prom-client's default process metrics, part of the exposed set. */
 const isProcessDefault = (name: string): boolean => /^(process|nodejs)_/.test(name);
 /** Series Prometheus itself generates for every target. */
 const PROMETHEUS_SERIES = ['up'];
