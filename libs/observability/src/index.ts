@@ -8,4 +8,4 @@ export {
 } from './request-observer.service';
 export { isOperationalRequest, requestPath, routeTemplate, UNMATCHED_ROUTE } from './request-route';
 export { activeTraceId } from './trace-context';
-export { activeTracing, SERVICE_NAME, startTracing, type Tracing } from './tracing';
+export { activeTracing, recordServerError, SERVICE_NAME, startTracing, type Tracing } from './tracing';

@@ -1,5 +1,6 @@
+import { IncomingMessage } from 'node:http';
+import { type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { AppConfig } from '@app/config';
-import type { IncomingMessage } from 'node:http';
 
 /** Service name on every span (SPEC §7). */
 export const SERVICE_NAME = 'transparency-api';
@@ -16,6 +17,28 @@ let started: Tracing | undefined;
 /** The running SDK, if tracing was started in this process. */
 export function activeTracing(): Tracing | undefined {
   return started;
+}
+
+/**
+ * Each incoming request's HTTP server span: the span that carries the response status, and
+ * the one a trace viewer shows for the request. Deeper spans (express middleware) may be the
+ * active one when an error is handled.
+ */
+const serverSpans = new WeakMap<IncomingMessage, Span>();
+
+/**
+ * Records an error that became a 5xx on the request's server span (an `exception` event with
+ * type, message and stack, and status ERROR), so the trace shows why it failed, not only that
+ * it did. Free when tracing is off: no span was ever stored.
+ */
+export function recordServerError(request: IncomingMessage, error: unknown): void {
+  const span = serverSpans.get(request) ?? trace.getActiveSpan();
+  if (!span) return;
+  // Name, not a driver's `code` (which the SDK would prefer), as the exception's type.
+  span.recordException(
+    error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+  );
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : 'non-Error thrown' });
 }
 
 const UNTRACED_PATHS = /^\/(?:health(?:\/.*)?|metrics)(?:\?.*)?$/;
@@ -59,6 +82,9 @@ export function startTracing(config: AppConfig): Tracing | undefined {
       new HttpInstrumentation({
         // Probes and scrapes every few seconds would drown the traces that matter.
         ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.test(req.url ?? ''),
+        requestHook: (span, request) => {
+          if (request instanceof IncomingMessage) serverSpans.set(request, span);
+        },
       }),
       new ExpressInstrumentation(),
       new PgInstrumentation({ requireParentSpan: true }),
