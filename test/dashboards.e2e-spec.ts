@@ -4,7 +4,7 @@ import { TokensService } from '@app/auth';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, AUTH_ENV } from './auth-helpers';
 import { as, decision, engineTokens, snapshot } from './transparency-fixtures';
 import { createTestApp, type TestApp } from './utils/harness';
-import { metricNamesIn, monitoringExpressions } from './utils/promql';
+import { labelNamesIn, metricNamesIn, monitoringExpressions } from './utils/promql';
 
 /**
  * Names the dashboards or alerts may use although a scrape does not show them, each with the
@@ -17,6 +17,22 @@ const NOT_IN_A_SCRAPE: Record<string, string> = {
 };
 
 const METRICS_TOKEN = 'dashboards-scrape-token-0123456789';
+
+/** Labels Prometheus attaches to every scraped series (target labels), and `le` of histograms. */
+const SCRAPE_LABELS = ['instance', 'job', 'le'];
+
+/** Label names seen on each series name's samples. */
+function labelsByName(exposition: string): Map<string, Set<string>> {
+  const byName = new Map<string, Set<string>>();
+  for (const line of exposition.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})?\s+\S+/.exec(line);
+    if (!match) continue;
+    const labels = byName.get(match[1]) ?? new Set<string>();
+    for (const [, label] of (match[2] ?? '').matchAll(/([a-zA-Z_]\w*)="/g)) labels.add(label);
+    byName.set(match[1], labels);
+  }
+  return byName;
+}
 
 /** Series names with at least one sample in a Prometheus text exposition. */
 function sampledNames(exposition: string): Set<string> {
@@ -77,6 +93,19 @@ describe('Dashboards and alerts vs a live /metrics scrape', () => {
         .map((name) => `${where}: ${name}`),
     );
     expect(missing).toEqual([]);
+  });
+
+  it('filters and groups only on labels that those metrics carry', () => {
+    const labels = labelsByName(exposition);
+    const unknown = monitoringExpressions().flatMap(({ where, expr }) => {
+      const names = metricNamesIn(expr).filter((name) => !(name in NOT_IN_A_SCRAPE));
+      if (names.length === 0) return [];
+      const carried = new Set([...SCRAPE_LABELS, ...names.flatMap((name) => [...(labels.get(name) ?? [])])]);
+      return labelNamesIn(expr)
+        .filter((label) => !carried.has(label))
+        .map((label) => `${where}: ${label}`);
+    });
+    expect(unknown).toEqual([]);
   });
 
   it('lists as missing only names that really are missing', () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { alertRules, dashboards, metricNamesIn, monitoringExpressions } from '../utils/promql';
+import { alertRules, dashboards, labelNamesIn, metricNamesIn, monitoringExpressions } from '../utils/promql';
 import { SPEC_METRICS } from '../utils/spec-metrics';
 
 /**
@@ -212,12 +212,15 @@ describe('docker/ (statically checked)', () => {
       expect(alertRules().length).toBeGreaterThanOrEqual(7);
     });
 
-    it('reads metric names out of PromQL, not functions, labels, ranges or keywords', () => {
+    it('reads metric and label names out of PromQL, not functions, ranges or keywords', () => {
       expect(
         metricNamesIn(
           'histogram_quantile(0.95, sum by (le, route) (rate(api_request_duration_seconds_bucket{route!="x"}[$__rate_interval]))) / clamp_min(sum(rate(foo_total[5m] offset 1h)), 1e-9) > 0.02 and on(instance) up == 0',
         ).sort(),
       ).toEqual(['api_request_duration_seconds_bucket', 'foo_total', 'up']);
+      expect(
+        labelNamesIn('sum by (le, route) (rate(x_bucket{status_code=~"5..", a!="}"}[5m])) and on(instance) up').sort(),
+      ).toEqual(['a', 'instance', 'le', 'route', 'status_code']);
     });
   });
 });

@@ -29,6 +29,21 @@ export function metricNamesIn(expression: string): string[] {
   return [...names];
 }
 
+/** Label names an expression filters or groups on: matchers, and `by`/`without`/`on`/... lists. */
+export function labelNamesIn(expression: string): string[] {
+  const withoutStrings = expression.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
+  const names = new Set<string>();
+  for (const [, body] of withoutStrings.matchAll(/\{([^}]*)\}/g)) {
+    for (const [, name] of body.matchAll(/([a-zA-Z_]\w*)\s*(?:=~|!~|!=|=)/g)) names.add(name);
+  }
+  for (const [, list] of withoutStrings.matchAll(
+    /\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g,
+  )) {
+    for (const name of list.split(',').map((n) => n.trim())) if (name) names.add(name);
+  }
+  return [...names];
+}
+
 export interface AlertRule {
   alert: string;
   expr: string;
