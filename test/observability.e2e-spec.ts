@@ -200,6 +200,42 @@ describe('Tracing and structured logs (SPEC §7)', () => {
       expect(JSON.parse(lines[0])).toMatchObject({ level: 'info', context: 'Bootstrap' });
     });
 
+    it('records the exception of a 5xx on the request’s server span, with status ERROR', async () => {
+      // A table gone from under a running app: an unexpected error, answered 500.
+      await withClient((c) => c.query('ALTER TABLE backtests RENAME TO backtests_away'), schemaUrl(schema));
+      let res: Response;
+      try {
+        res = await fetch(`http://127.0.0.1:${port}/api/v1/backtests`, { headers: { traceparent } });
+      } finally {
+        await withClient((c) => c.query('ALTER TABLE backtests_away RENAME TO backtests'), schemaUrl(schema));
+      }
+      expect(res.status).toBe(500);
+      const body = await res.text();
+      expect(body).not.toMatch(/backtests_away|relation|QueryFailedError/);
+      const requestId = res.headers.get('x-request-id');
+
+      type SpanWithEvents = Span & {
+        status?: { code?: number };
+        events?: { name: string; attributes?: { key: string; value: { stringValue?: string } }[] }[];
+      };
+      const server = await until(() => {
+        const spans = spansOf(receiver.bodies).spans as SpanWithEvents[];
+        return spans.find(
+          (s) => s.traceId === traceId && s.kind === 2 && (s.events ?? []).some((e) => e.name === 'exception'),
+        );
+      }, 15_000);
+      expect(server.status?.code).toBe(2);
+      const exception = server.events!.find((e) => e.name === 'exception')!;
+      const attr = (key: string): string | undefined =>
+        exception.attributes?.find((a) => a.key === key)?.value.stringValue;
+      expect(attr('exception.type')).toBe('QueryFailedError');
+      expect(attr('exception.message')).toMatch(/backtests/);
+      expect(attr('exception.stacktrace')).toBeDefined();
+      // The span is the one of this request: its target is the failing route.
+      expect(attribute(server, 'http.target', 'url.path')).toBe('/api/v1/backtests');
+      expect(requestId).toBeTruthy();
+    }, 30_000);
+
     it('on SIGTERM writes the queued audit records, then exits 0', async () => {
       const ids: string[] = [];
       for (let i = 0; i < 10; i++) {

@@ -7,6 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigValidationError, loadConfig } from '@app/config';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { startupBanner } from './banner';
 import { configureApp, NEST_APP_OPTIONS } from './configure-app';
 import { installGracefulShutdown } from './shutdown';
 
@@ -25,6 +26,8 @@ async function bootstrap(): Promise<void> {
   logger.log(
     `Transparency API listening on port ${config.port} (${config.nodeEnv}, database ${config.database.embedded ? 'embedded' : 'external'})`,
   );
+  // Last, so a newcomer finds where to go next at the bottom of the startup output.
+  for (const line of startupBanner(config)) logger.log(line);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -12,5 +12,6 @@ export { JwtKeysService } from './tokens/jwt-keys.service';
 export { TokenMaintenance } from './tokens/token-maintenance.service';
 export { RevocationCache, RevocationStore } from './tokens/revocation.service';
 export { type ServiceToken, type TokenPair, TokensService } from './tokens/tokens.service';
+export { ADMIN_PASSWORD_FILE, GENERATED_ADMIN_USERNAME } from './users/admin-bootstrap.service';
 export { PasswordService } from './users/password.service';
 export { UsernameTakenError, UsersService } from './users/users.service';

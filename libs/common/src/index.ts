@@ -1,14 +1,7 @@
 import './http/express-request';
 
 export { TimeoutError, withTimeout } from './async/with-timeout';
-export {
-  CurrentPrincipal,
-  IS_PUBLIC_KEY,
-  Public,
-  PUBLIC_READ_KEY,
-  Scopes,
-  SCOPES_KEY,
-} from './auth/decorators';
+export { CurrentPrincipal, IS_PUBLIC_KEY, Public, PUBLIC_READ_KEY, Scopes, SCOPES_KEY } from './auth/decorators';
 export { INGEST_BODY_KEY, IngestBody } from './auth/ingest';
 export type { Principal } from './auth/principal';
 export { hasScopes, isScope, parseScopeClaim, type Scope, SCOPES } from './auth/scopes';
@@ -41,7 +34,12 @@ export {
 } from './problem/problem-details';
 export { ProblemDetailsFilter, problemFromError } from './problem/problem-details.filter';
 export { StrictQueryInterceptor } from './validation/strict-query.interceptor';
-export { createValidationPipe, flattenValidationErrors, stripPrototypeKeys, validationProblem } from './validation/validation.pipe';
+export {
+  createValidationPipe,
+  flattenValidationErrors,
+  stripPrototypeKeys,
+  validationProblem,
+} from './validation/validation.pipe';
 export {
   MAX_PAGE_OFFSET,
   PaginationQuery,
@@ -50,3 +48,4 @@ export {
   type PageMeta,
 } from './validation/pagination';
 export { IsStorableText, isStorableText } from './validation/storable-text';
+export { recordServerError, trackServerSpan } from './tracing/server-span';

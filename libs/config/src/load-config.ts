@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { AppConfig, type TrustProxySetting } from './app-config';
@@ -29,11 +30,15 @@ export class ConfigValidationError extends Error {
 
 /**
  * Reads, validates and types the environment. Plain function, no Nest: tracing and the
- * CLI call it before any module exists; `ConfigModule` provides its result.
+ * CLI call it before any module exists; `ConfigModule` provides its result. Without an
+ * argument it reads the process environment, after a `.env` file in the working directory
+ * (if any) has filled the variables the environment leaves unset; an explicit `env` (tests)
+ * is taken as it is.
  */
-export function loadConfig(env: Environment = process.env): AppConfig {
+export function loadConfig(env?: Environment): AppConfig {
   const problems: string[] = [];
-  const raw = resolveFileVariables(env, problems);
+  const source = env ?? processEnvironment(problems);
+  const raw = resolveFileVariables(source, problems);
 
   const dto = plainToInstance(EnvDto, raw, { enableImplicitConversion: false });
   for (const error of validateSync(dto, { whitelist: false, forbidUnknownValues: false, stopAtFirstError: true })) {
@@ -145,6 +150,40 @@ export function loadConfig(env: Environment = process.env): AppConfig {
     tracing: { otlpEndpoint: dto.OTEL_EXPORTER_OTLP_ENDPOINT },
   };
   return Object.freeze(Object.setPrototypeOf(config, AppConfig.prototype) as AppConfig);
+}
+
+/** The `.env` file `loadConfig()` reads: in the working directory, as the quick start promised. */
+export const DOT_ENV_FILE = '.env';
+
+/**
+ * Loads `path` into `process.env` when the file exists, with Node's own `.env` parser (the
+ * one behind `process.loadEnvFile`). A variable already set is never overwritten: the real
+ * environment wins over the file. Applied here rather than by `loadEnvFile` so that it lands
+ * in the `process.env` object this module reads (jest gives each suite a copy of it).
+ * Returns whether a file was loaded.
+ */
+export function loadDotEnv(path: string = resolve(DOT_ENV_FILE)): boolean {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  for (const [name, value] of Object.entries(parseEnv(text))) {
+    if (process.env[name] === undefined) process.env[name] = value;
+  }
+  return true;
+}
+
+function processEnvironment(problems: string[]): Environment {
+  try {
+    loadDotEnv();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    problems.push(`${DOT_ENV_FILE}: present in ${process.cwd()} but cannot be read (${code})`);
+  }
+  return process.env;
 }
 
 /** `FOO_FILE=/run/secrets/foo` fills `FOO` from the file (trailing newline dropped). */

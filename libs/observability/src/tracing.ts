@@ -1,6 +1,6 @@
+import { IncomingMessage } from 'node:http';
 import type { AppConfig } from '@app/config';
-import type { IncomingMessage } from 'node:http';
-import { type RequestKind, requestKind } from '@app/common';
+import { type RequestKind, requestKind, trackServerSpan } from '@app/common';
 
 /** Probes, scrapes and preflights (docs assets are traced: they are rare and served by the app). */
 const UNTRACED = new Set<RequestKind>(['health', 'metrics', 'preflight']);
@@ -21,7 +21,6 @@ let started: Tracing | undefined;
 export function activeTracing(): Tracing | undefined {
   return started;
 }
-
 
 /**
  * Starts OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set, and does nothing at all
@@ -62,6 +61,9 @@ export function startTracing(config: AppConfig): Tracing | undefined {
       new HttpInstrumentation({
         // Probes and scrapes every few seconds would drown the traces that matter.
         ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED.has(requestKind(req)),
+        requestHook: (span, request) => {
+          if (request instanceof IncomingMessage) trackServerSpan(request, span);
+        },
       }),
       new ExpressInstrumentation(),
       new PgInstrumentation({ requireParentSpan: true }),

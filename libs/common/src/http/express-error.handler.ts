@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { recordServerError } from '../tracing/server-span';
 import type { ErrorRequestHandler } from 'express';
 import { problemFromError } from '../problem/problem-details.filter';
 import { sendProblem } from '../problem/problem-details';
@@ -12,5 +13,6 @@ const logger = new Logger('Errors');
  */
 export const expressErrorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   const { init, headers } = problemFromError(error, logger);
+  if (init.status >= 500) recordServerError(req, error);
   sendProblem(req, res, init, headers);
 };

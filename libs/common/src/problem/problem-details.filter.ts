@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { recordServerError } from '../tracing/server-span';
 import { ApiProblemException } from './api-problem.exception';
 import { PROBLEM_TYPES, type ProblemInit, sendProblem } from './problem-details';
 
@@ -132,6 +133,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const { init, headers } = problemFromError(exception, this.logger);
+    if (init.status >= 500) recordServerError(http.getRequest<Request>(), exception);
     sendProblem(http.getRequest<Request>(), http.getResponse<Response>(), init, headers);
   }
 }
