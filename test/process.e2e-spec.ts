@@ -9,7 +9,13 @@ describe('The compiled server process (start:prod)', () => {
   it('exits non-zero at once on bad configuration, naming every bad variable in one message', async () => {
     const started = Date.now();
     const bad = startServer(
-      { NODE_ENV: 'production', JWT_SECRET: 'tiny-secret-value', CORS_ORIGINS: '*', PORT: 'abc' },
+      {
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://api@127.0.0.1:1/api',
+        JWT_SECRET: 'tiny-secret-value',
+        CORS_ORIGINS: '*',
+        PORT: 'abc',
+      },
       0,
     );
     const code = await bad.exited;
