@@ -139,6 +139,42 @@ export class AuthService {
     });
   }
 
+  /**
+   * RFC 7009 style: whoever holds a token may end it. Nothing about the outcome reaches the
+   * caller (the route always answers 200), so it cannot probe which tokens exist.
+   */
+  async revoke(token: string, context: RequestContext): Promise<void> {
+    const outcome = await this.tokens.revokePresented(token, 'revoke');
+    switch (outcome.kind) {
+      case 'none':
+        return;
+      case 'family': {
+        const user = await this.users.findById(outcome.userId);
+        this.events.publish({
+          type: 'token.revoked',
+          actor: user?.username ?? outcome.userId,
+          ...context,
+          detail: {
+            reason: 'revoke',
+            presented: outcome.via,
+            family_id: outcome.familyId,
+            revoked_access_tokens: outcome.revokedTokens,
+          },
+        });
+        return;
+      }
+      case 'token':
+        this.events.publish({
+          type: 'token.revoked',
+          actor: outcome.subject,
+          tokenId: outcome.tokenId,
+          ...context,
+          detail: { reason: 'revoke', presented: 'access' },
+        });
+        return;
+    }
+  }
+
   private lockedProblem(retryAfterSeconds: number): ApiProblemException {
     return new ApiProblemException(
       {
