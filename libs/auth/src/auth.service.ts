@@ -54,8 +54,13 @@ export class AuthService {
     return this.config.jwt.audience;
   }
 
+  /**
+   * The lock-out admits (and counts) the attempt before the password is checked, so parallel
+   * guesses cannot all slip past a check that sees none of the others; the attempt is then
+   * settled as a failure (which may engage the lock) or a success (which un-counts it).
+   */
   async login(username: string, password: string, context: RequestContext): Promise<TokenPair> {
-    const lock = await this.lockout.check(username, context.ip);
+    const lock = await this.lockout.admit(username, context.ip);
     if (lock.locked) {
       this.events.publish({
         type: 'login.lockout',
