@@ -292,3 +292,26 @@ describe('Revocation polling with Redis cut: exact, however late a transaction c
     await within(1000, async () => (await me(serverB, slow.access_token)).status === 401);
   }, 30_000);
 });
+
+describe('POST /api/v1/auth/revoke is rate limited like every route', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({
+      redis: false,
+      env: { ...AUTH_ENV, RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_BURST: '3', RATE_LIMIT_PER_MINUTE: '1000' },
+    });
+  });
+  afterAll(async () => t?.close());
+
+  it('answers 429 with Retry-After to a burst of revocation guesses', async () => {
+    const server = t.app.getHttpServer();
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      const res = await revoke(server, { token: `rt_${randomBytes(32).toString('base64url')}` });
+      statuses.push(res.status);
+      if (res.status === 429) expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+    expect(statuses).toContain(429);
+  });
+});
