@@ -30,6 +30,23 @@ describe('The compiled server process (start:prod)', () => {
     expect(out).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses to run production on the embedded database: DATABASE_URL is required', async () => {
+    const server = startServer(
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: 'a-production-grade-secret-of-more-than-32-bytes',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'tapi-proc-')),
+      },
+      0,
+    );
+    // Bounded: a server that does start (the bug) must not outlive the test.
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), 15000);
+    const code = await server.exited;
+    clearTimeout(timer);
+    expect(code).not.toBe(0);
+    expect(server.output()).toMatch(/Invalid configuration \(1 problem\)[\s\S]*DATABASE_URL: required in production/);
+  });
+
   it('finishes an in-flight request after SIGTERM, then exits 0', async () => {
     const schema = await createSchema();
     const port = await freePort();
