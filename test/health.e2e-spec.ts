@@ -57,7 +57,7 @@ describe('Health probes (SPEC §7)', () => {
       const details = await http.get('/health').expect(503);
       for (const body of [down.text, details.text]) {
         expect(body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|connect|postgres|timeout|message/i);
-        expect(body).not.toContain(String(proxy.port));
+        expect(body).not.toContain(`:${proxy.port}`);
       }
       const live = await http.get('/health/live').expect(200);
       expect(live.body.status).toBe('ok');
