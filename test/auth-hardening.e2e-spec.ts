@@ -65,6 +65,30 @@ describe('Identity hardening: token families, revocation, admin-minted tokens, u
     }, 120_000);
   });
 
+  describe('a login racing its user being disabled', () => {
+    it('never leaves the disabled user a live session, over many parallel trials', async () => {
+      const survivors: string[] = [];
+      for (let trial = 0; trial < 30; trial += 1) {
+        const user = await createUser(server, admin.access_token, `disabled-race-${trial}`, ['transparency:read']);
+        const [signedIn] = await Promise.all([
+          request(server)
+            .post('/api/v1/auth/login')
+            .send({ username: `disabled-race-${trial}`, password: user.password }),
+          request(server)
+            .patch(`/api/v1/admin/users/${user.id}`)
+            .auth(admin.access_token, { type: 'bearer' })
+            .send({ disabled: true })
+            .expect(200),
+        ]);
+        if (signedIn.status !== 200) continue;
+        const session = signedIn.body as LoginBody;
+        if ((await me(server, session.access_token)).status !== 401) survivors.push(`trial ${trial}: access`);
+        if ((await refresh(server, session.refresh_token)).status !== 401) survivors.push(`trial ${trial}: refresh`);
+      }
+      expect(survivors).toEqual([]);
+    }, 120_000);
+  });
+
   describe('POST /api/v1/auth/revoke', () => {
     it('ends a session from its refresh token alone: the refresh and the access token both stop working', async () => {
       const session = await login(server, ADMIN_USERNAME, ADMIN_PASSWORD);

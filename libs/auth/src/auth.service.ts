@@ -76,12 +76,15 @@ export class AuthService {
     const valid = user
       ? await this.passwords.verify(user.passwordHash, password)
       : await this.passwords.verifyDummy(password);
-    if (!user || !valid || user.disabled) {
+    const reason = !user ? 'unknown_user' : !valid ? 'wrong_password' : user.disabled ? 'disabled' : undefined;
+    // Disabled meanwhile (an admin acting while the password was checked): the same failure.
+    const pair = user && !reason ? await this.tokens.startSession(user) : undefined;
+    if (!user || !pair) {
       this.events.publish({
         type: 'login.failure',
         actor: username,
         ...context,
-        detail: { reason: !user ? 'unknown_user' : !valid ? 'wrong_password' : 'disabled' },
+        detail: { reason: reason ?? 'disabled' },
       });
       const engaged = await this.lockout.recordFailure(username, context.ip);
       if (engaged.locked) {
@@ -96,7 +99,6 @@ export class AuthService {
     }
 
     await this.lockout.recordSuccess(username, context.ip);
-    const pair = await this.tokens.issueUserTokens(user);
     this.events.publish({ type: 'login.success', actor: user.username, tokenId: pair.accessTokenId, ...context });
     this.events.publish({
       type: 'token.issued',

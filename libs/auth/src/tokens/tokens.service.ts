@@ -5,7 +5,7 @@ import { AppConfig } from '@app/config';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { IssuedTokenEntity, type IssuedTokenKind } from '../entities/issued-token.entity';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity';
-import type { UserEntity } from '../entities/user.entity';
+import { UserEntity } from '../entities/user.entity';
 import type { Scope } from '../scopes';
 import { signJwt, verifyJwt, type VerifyResult } from './jwt';
 import { JwtKeysService } from './jwt-keys.service';
@@ -46,6 +46,8 @@ const MAX_REFRESH_TOKEN_LENGTH = 256;
  * Two-key advisory locks never collide with the one-key migration lock.
  */
 const FAMILY_LOCK_NAMESPACE = 734_043_202;
+/** The same for a user: a login starting a family, and the revocation of all of a user's tokens. */
+const USER_LOCK_NAMESPACE = 734_043_203;
 
 export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -121,6 +123,21 @@ export class TokensService {
       return { accessToken: token, accessTokenId: id, refreshToken, familyId, expiresIn: ttl, scopes: user.scopes };
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  /**
+   * A login's first pair, a new family. Under the user's lock, which revoking all of a user's
+   * tokens also takes, and with the user read again inside it: a login whose password check
+   * raced the user being disabled either commits first (and its family is revoked with the
+   * rest) or sees the user disabled (undefined: no tokens).
+   */
+  async startSession(user: UserEntity): Promise<TokenPair | undefined> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [USER_LOCK_NAMESPACE, user.id]);
+      const current = await m.getRepository(UserEntity).findOneBy({ id: user.id });
+      if (!current || current.disabled) return undefined;
+      return this.issueUserTokens(current, randomUUID(), m);
+    });
   }
 
   async issueServiceToken(input: {
@@ -202,12 +219,15 @@ export class TokensService {
   }
 
   /**
-   * Every live token of a user (disabling it, or taking scopes away). Takes the lock of each
-   * of its families (in one order, so two of these cannot deadlock), so that a rotation in
-   * flight cannot leave a successor behind.
+   * Every live token of a user (disabling it, or taking scopes away). Takes the user's lock (so
+   * a login in flight cannot start a family it would miss), then the lock of each of its
+   * families in one order (so a rotation in flight cannot leave a successor behind, and two of
+   * these cannot deadlock).
    */
   async revokeUserTokens(userId: string, reason: string): Promise<number> {
     const revoked = await this.dataSource.transaction(async (m) => {
+      // First the user (no login can start a family now), then every family it has.
+      await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [USER_LOCK_NAMESPACE, userId]);
       const families = await m
         .getRepository(RefreshTokenEntity)
         .createQueryBuilder('r')
