@@ -5,6 +5,8 @@ import { login } from './auth-helpers';
 import { createTestApp } from './utils/harness';
 
 describe('First admin (SPEC §3)', () => {
+  // Two starts of the embedded PGlite (Postgres in WASM): on a shared machine they take most of
+  // the default 30 s between them.
   it('on the embedded default with no ADMIN_*, generates a password, prints it once and stores it 0600', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tapi-auth-embedded-'));
     const printed: string[] = [];
@@ -41,7 +43,7 @@ describe('First admin (SPEC §3)', () => {
       spy.mockRestore();
       await t.close();
     }
-  });
+  }, 90_000);
 
   it('against an external database with no ADMIN_*, creates no admin (and no password file)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tapi-auth-external-'));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
+import { PasswordService } from '@app/auth';
 import { SECURITY_EVENT, type SecurityEvent } from '@app/common';
 import { ENV_REDIS_URL } from './setup/services';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, AUTH_ENV, sleep } from './auth-helpers';
@@ -59,6 +60,52 @@ describe('Login lock-out, counted in memory (SPEC §3)', () => {
     const locked = await attempt(server, 'spray-3', 'wrong-password').expect(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(55);
     expect(events.some((e) => e.type === 'login.lockout' && e.detail?.scope === 'ip')).toBe(true);
+  });
+});
+
+/**
+ * Parallel guesses: the lock must be decided and counted before the password is checked, or
+ * every guess in flight passes a check that sees none of the others.
+ */
+async function expectParallelGuessesBounded(t: TestApp): Promise<void> {
+  const server = t.app.getHttpServer();
+  const verify = jest.spyOn(t.app.get(PasswordService), 'verify');
+  try {
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, async () => (await attempt(server, ADMIN_USERNAME, 'wrong-password')).status),
+    );
+    expect(verify.mock.calls.length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(verify.mock.calls.length);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20 - verify.mock.calls.length);
+    await attempt(server, ADMIN_USERNAME, ADMIN_PASSWORD).expect(429);
+  } finally {
+    verify.mockRestore();
+  }
+}
+
+const RACE_ENV = { ...AUTH_ENV, LOGIN_LOCKOUT_THRESHOLD: '5', LOGIN_LOCKOUT_IP_THRESHOLD: '20' };
+
+describe('Login lock-out against parallel guesses, in memory', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ redis: false, env: RACE_ENV });
+  });
+  afterAll(async () => t?.close());
+
+  it('20 concurrent wrong guesses get at most 5 password checks (the rest 429), then the right password is 429', async () => {
+    await expectParallelGuessesBounded(t);
+  });
+});
+
+describeWithRedis('Login lock-out against parallel guesses, counted in Redis', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ redis: true, env: RACE_ENV });
+  });
+  afterAll(async () => t?.close());
+
+  it('20 concurrent wrong guesses get at most 5 password checks (the rest 429), then the right password is 429', async () => {
+    await expectParallelGuessesBounded(t);
   });
 });
 

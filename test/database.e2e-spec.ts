@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import {
   buildDataSourceOptions,
@@ -135,6 +136,49 @@ describe('Database (SPEC §2, §8, §9)', () => {
       } finally {
         await dataSource.destroy();
         await embedded.stop();
+      }
+    });
+
+    it('asks for a generated password (0600 under DATA_DIR): PGlite alone would let any local process in', async () => {
+      const embedded = await EmbeddedPostgres.start(dataDir);
+      try {
+        const passwordFile = join(dataDir, 'embedded-db-password');
+        expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+        const password = readFileSync(passwordFile, 'utf8').trim();
+        expect(password.length).toBeGreaterThanOrEqual(32);
+        const attempt = async (credentials: string): Promise<string> => {
+          const client = new Client({
+            connectionString: `postgres://${credentials}@127.0.0.1:${embedded.port}/postgres`,
+          });
+          client.on('error', () => undefined);
+          try {
+            await client.connect();
+            const [row] = (await client.query<{ ok: number }>('SELECT 1 AS ok')).rows;
+            return `ok ${row?.ok}`;
+          } catch (error) {
+            return (error as Error).message;
+          } finally {
+            await client.end().catch(() => undefined);
+          }
+        };
+        expect(await attempt('postgres:wrong-password')).toMatch(/password authentication failed/);
+        expect(await attempt(`postgres:${password.slice(0, -1)}`)).toMatch(/password authentication failed/);
+        expect(await attempt('postgres:')).not.toBe('ok 1');
+        expect(await attempt(`postgres:${encodeURIComponent(password)}`)).toBe('ok 1');
+        expect(embedded.url).toContain(encodeURIComponent(password));
+      } finally {
+        await embedded.stop();
+      }
+      // The same password after a restart: the CLI and the server agree on it.
+      const again = await EmbeddedPostgres.start(dataDir);
+      try {
+        expect(again.url).toContain(
+          encodeURIComponent(readFileSync(join(dataDir, 'embedded-db-password'), 'utf8').trim()),
+        );
+        const dataSource = await dataSourceFor(again.url, true);
+        await dataSource.destroy();
+      } finally {
+        await again.stop();
       }
     });
 

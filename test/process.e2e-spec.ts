@@ -9,7 +9,13 @@ describe('The compiled server process (start:prod)', () => {
   it('exits non-zero at once on bad configuration, naming every bad variable in one message', async () => {
     const started = Date.now();
     const bad = startServer(
-      { NODE_ENV: 'production', JWT_SECRET: 'tiny-secret-value', CORS_ORIGINS: '*', PORT: 'abc' },
+      {
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://api@127.0.0.1:1/api',
+        JWT_SECRET: 'tiny-secret-value',
+        CORS_ORIGINS: '*',
+        PORT: 'abc',
+      },
       0,
     );
     const code = await bad.exited;
@@ -22,6 +28,23 @@ describe('The compiled server process (start:prod)', () => {
     expect(out).toContain('CORS_ORIGINS:');
     expect(out).not.toContain('tiny-secret-value');
     expect(out).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses to run production on the embedded database: DATABASE_URL is required', async () => {
+    const server = startServer(
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: 'a-production-grade-secret-of-more-than-32-bytes',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'tapi-proc-')),
+      },
+      0,
+    );
+    // Bounded: a server that does start (the bug) must not outlive the test.
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), 15000);
+    const code = await server.exited;
+    clearTimeout(timer);
+    expect(code).not.toBe(0);
+    expect(server.output()).toMatch(/Invalid configuration \(1 problem\)[\s\S]*DATABASE_URL: required in production/);
   });
 
   it('finishes an in-flight request after SIGTERM, then exits 0', async () => {

@@ -53,8 +53,13 @@ export class AuthService {
     return this.config.jwt.audience;
   }
 
+  /**
+   * The lock-out admits (and counts) the attempt before the password is checked, so parallel
+   * guesses cannot all slip past a check that sees none of the others; the attempt is then
+   * settled as a failure (which may engage the lock) or a success (which un-counts it).
+   */
   async login(username: string, password: string, context: RequestContext): Promise<TokenPair> {
-    const lock = await this.lockout.check(username, context.ip);
+    const lock = await this.lockout.admit(username, context.ip);
     if (lock.locked) {
       this.events.publish({
         type: 'login.lockout',
@@ -70,12 +75,15 @@ export class AuthService {
     const valid = user
       ? await this.passwords.verify(user.passwordHash, password)
       : await this.passwords.verifyDummy(password);
-    if (!user || !valid || user.disabled) {
+    const reason = !user ? 'unknown_user' : !valid ? 'wrong_password' : user.disabled ? 'disabled' : undefined;
+    // Disabled meanwhile (an admin acting while the password was checked): the same failure.
+    const pair = user && !reason ? await this.tokens.startSession(user) : undefined;
+    if (!user || !pair) {
       this.events.publish({
         type: 'login.failure',
         actor: username,
         ...context,
-        detail: { reason: !user ? 'unknown_user' : !valid ? 'wrong_password' : 'disabled' },
+        detail: { reason: reason ?? 'disabled' },
       });
       const engaged = await this.lockout.recordFailure(username, context.ip);
       if (engaged.locked) {
@@ -90,7 +98,6 @@ export class AuthService {
     }
 
     await this.lockout.recordSuccess(username, context.ip);
-    const pair = await this.tokens.issueUserTokens(user);
     this.events.publish({ type: 'login.success', actor: user.username, tokenId: pair.accessTokenId, ...context });
     this.events.publish({
       type: 'token.issued',
@@ -136,6 +143,42 @@ export class AuthService {
       ...context,
       detail: { reason: 'logout' },
     });
+  }
+
+  /**
+   * RFC 7009 style: whoever holds a token may end it. Nothing about the outcome reaches the
+   * caller (the route always answers 200), so it cannot probe which tokens exist.
+   */
+  async revoke(token: string, context: RequestContext): Promise<void> {
+    const outcome = await this.tokens.revokePresented(token, 'revoke');
+    switch (outcome.kind) {
+      case 'none':
+        return;
+      case 'family': {
+        const user = await this.users.findById(outcome.userId);
+        this.events.publish({
+          type: 'token.revoked',
+          actor: user?.username ?? outcome.userId,
+          ...context,
+          detail: {
+            reason: 'revoke',
+            presented: outcome.via,
+            family_id: outcome.familyId,
+            revoked_access_tokens: outcome.revokedTokens,
+          },
+        });
+        return;
+      }
+      case 'token':
+        this.events.publish({
+          type: 'token.revoked',
+          actor: outcome.subject,
+          tokenId: outcome.tokenId,
+          ...context,
+          detail: { reason: 'revoke', presented: 'access' },
+        });
+        return;
+    }
   }
 
   private lockedProblem(retryAfterSeconds: number): ApiProblemException {

@@ -42,6 +42,8 @@ export class AppConfig {
     readonly audience: string;
     readonly accessTokenTtlSeconds: number;
     readonly refreshTokenTtlSeconds: number;
+    /** Absolute lifetime of a login's token family, counted from the login; rotation never extends it. */
+    readonly sessionMaxAgeSeconds: number;
   };
   readonly admin!: {
     readonly username?: string;

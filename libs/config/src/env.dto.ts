@@ -136,6 +136,11 @@ export class EnvDto {
 
   @Transform(trimmed)
   @IsOptional()
+  @Matches(DURATION_PATTERN, { message: 'must be a duration such as 900, 15m, 12h or 30d' })
+  SESSION_MAX_AGE?: string;
+
+  @Transform(trimmed)
+  @IsOptional()
   @Matches(/^[A-Za-z0-9._@-]{3,64}$/, { message: 'must be 3-64 chars of [A-Za-z0-9._@-]' })
   ADMIN_USERNAME?: string;
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { ConfigValidationError, loadConfig, parseDurationSeconds, parseSizeBytes } from './load-config';
 
 const STRONG_SECRET = 'k9'.repeat(24);
+/** Production with its required external database, so each test sees only the rule it is about. */
+const PROD = { NODE_ENV: 'production', DATABASE_URL: 'postgres://api:s3cret-value@db:5432/api' } as const;
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -27,6 +29,7 @@ describe('loadConfig', () => {
       algorithm: 'HS256',
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 30 * 86400,
+      sessionMaxAgeSeconds: 30 * 86400,
     });
     expect(config.loginLockout).toEqual({ threshold: 5, ipThreshold: 20, windowSeconds: 900 });
     expect(config.http).toMatchObject({
@@ -76,20 +79,33 @@ describe('loadConfig', () => {
   });
 
   it('refuses, in production, a missing or short HS256 secret, placeholders and CORS *', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+    expect(problemsOf({ ...PROD })).toEqual([
       'JWT_SECRET: required in production when JWT_ALGORITHM is HS256',
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })[0]).toMatch(/too short/);
-    const placeholder = problemsOf({ NODE_ENV: 'production', JWT_SECRET: `change-me-${STRONG_SECRET}` });
+    expect(problemsOf({ ...PROD, JWT_SECRET: 'x'.repeat(31) })[0]).toMatch(/too short/);
+    const placeholder = problemsOf({ ...PROD, JWT_SECRET: `change-me-${STRONG_SECRET}` });
     expect(placeholder[0]).toMatch(/^JWT_SECRET: still the placeholder/);
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, CORS_ORIGINS: '*' })[0]).toMatch(
+    expect(problemsOf({ ...PROD, JWT_SECRET: STRONG_SECRET, CORS_ORIGINS: '*' })[0]).toMatch(
       /^CORS_ORIGINS: "\*" is refused in production/,
     );
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).isProduction).toBe(true);
+    expect(loadConfig({ ...PROD, JWT_SECRET: STRONG_SECRET }).isProduction).toBe(true);
+  });
+
+  it('refuses the embedded database in production: DATABASE_URL is required', () => {
+    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET })).toEqual([
+      'DATABASE_URL: required in production (the embedded database is for development only)',
+    ]);
+    expect(loadConfig({ NODE_ENV: 'development' }).database.embedded).toBe(true);
+  });
+
+  it('reads SESSION_MAX_AGE as a duration and refuses garbage or zero', () => {
+    expect(loadConfig({ SESSION_MAX_AGE: '12h' }).jwt.sessionMaxAgeSeconds).toBe(12 * 3600);
+    expect(problemsOf({ SESSION_MAX_AGE: 'forever' })[0]).toMatch(/^SESSION_MAX_AGE: must be a duration/);
+    expect(problemsOf({ SESSION_MAX_AGE: '0d' })).toEqual(['SESSION_MAX_AGE: must be longer than 0 seconds']);
   });
 
   it('refuses an asymmetric algorithm without its private key in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production', JWT_ALGORITHM: 'ES256' })).toEqual([
+    expect(problemsOf({ ...PROD, JWT_ALGORITHM: 'ES256' })).toEqual([
       'JWT_PRIVATE_KEY: required in production when JWT_ALGORITHM is ES256',
     ]);
     expect(problemsOf({ NODE_ENV: 'production', JWT_ALGORITHM: 'RS256' })).toEqual([

@@ -64,7 +64,24 @@ export function loadConfig(env?: Environment): AppConfig {
   const trustProxy = parseTrustProxy(dto.TRUST_PROXY, problems);
   const publicKeys = parsePublicKeys(dto.JWT_PUBLIC_KEYS, problems);
 
+  const durations = {
+    access: parseDurationSeconds(dto.ACCESS_TOKEN_TTL ?? '15m'),
+    refresh: parseDurationSeconds(dto.REFRESH_TOKEN_TTL ?? '30d'),
+    session: parseDurationSeconds(dto.SESSION_MAX_AGE ?? '30d'),
+  };
+  for (const [name, seconds] of [
+    ['ACCESS_TOKEN_TTL', durations.access],
+    ['REFRESH_TOKEN_TTL', durations.refresh],
+    ['SESSION_MAX_AGE', durations.session],
+  ] as const) {
+    if (!(seconds > 0)) problems.push(`${name}: must be longer than 0 seconds`);
+  }
+
   if (isProduction) {
+    if (embedded) {
+      // The embedded PGlite is one process's file store: no replication, backups or second replica.
+      problems.push('DATABASE_URL: required in production (the embedded database is for development only)');
+    }
     if (algorithm === 'HS256') {
       if (!dto.JWT_SECRET) {
         problems.push('JWT_SECRET: required in production when JWT_ALGORITHM is HS256');
@@ -115,8 +132,9 @@ export function loadConfig(env?: Environment): AppConfig {
       publicKeys,
       issuer: dto.JWT_ISSUER ?? DEFAULT_ISSUER,
       audience: dto.JWT_AUDIENCE ?? DEFAULT_AUDIENCE,
-      accessTokenTtlSeconds: parseDurationSeconds(dto.ACCESS_TOKEN_TTL ?? '15m'),
-      refreshTokenTtlSeconds: parseDurationSeconds(dto.REFRESH_TOKEN_TTL ?? '30d'),
+      accessTokenTtlSeconds: durations.access,
+      refreshTokenTtlSeconds: durations.refresh,
+      sessionMaxAgeSeconds: durations.session,
     },
     admin: { username: dto.ADMIN_USERNAME, password: dto.ADMIN_PASSWORD },
     loginLockout: {

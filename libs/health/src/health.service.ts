@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { Injectable, Logger } from '@nestjs/common';
 import { TypeOrmHealthIndicator, type HealthIndicatorResult } from '@nestjs/terminus';
 import { ApiProblemException, AppLifecycle } from '@app/common';
 import { RedisHealthIndicator } from '@app/redis';
@@ -11,9 +12,19 @@ export interface LivenessReport {
 
 export type DependencyStatus = Record<string, unknown> & { status: 'up' | 'down' };
 
+/**
+ * What a probe shows per dependency: its status, how long the check took, whether it is
+ * required, and numeric facts a contributor reports (the audit queue's depth). Never text:
+ * a driver error names hosts, users and ports, so it goes to the log instead.
+ */
+export type PublicDependencyStatus = { status: 'up' | 'down'; latency_ms: number; required?: boolean } & Record<
+  string,
+  number | boolean | string
+>;
+
 export interface ReadinessReport {
   status: 'ok' | 'degraded';
-  checks: Record<string, DependencyStatus>;
+  checks: Record<string, PublicDependencyStatus>;
   timestamp: string;
 }
 
@@ -31,6 +42,10 @@ const DATABASE_TIMEOUT_MS = 1500;
 
 @Injectable()
 export class HealthService {
+  private readonly logger = new Logger('Health');
+  /** The last failure logged per dependency: a probe every few seconds must not flood the log. */
+  private readonly lastFailure = new Map<string, string>();
+
   constructor(
     private readonly database: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
@@ -55,12 +70,18 @@ export class HealthService {
    */
   async readiness(): Promise<ReadinessReport> {
     const [database, redis, ...extra] = await Promise.all([
-      this.settle('database', () => this.database.pingCheck('database', { timeout: DATABASE_TIMEOUT_MS })),
-      this.redis.check('redis').then((r) => (r ? toStatus(r, 'redis') : undefined)),
-      ...this.contributors.map((c) => c.check().catch((): DependencyStatus => ({ status: 'down' }))),
+      this.timed('database', async () =>
+        toStatus(await this.database.pingCheck('database', { timeout: DATABASE_TIMEOUT_MS }), 'database'),
+      ),
+      this.timed('redis', async () => {
+        const result = await this.redis.check('redis');
+        // Not configured: nothing to report.
+        return result ? toStatus(result, 'redis') : undefined;
+      }),
+      ...this.contributors.map((c) => this.timed(c.name, () => c.check())),
     ]);
 
-    const checks: Record<string, DependencyStatus> = { database };
+    const checks: Record<string, PublicDependencyStatus> = { database };
     if (redis) checks.redis = { ...redis, required: false };
     this.contributors.forEach((c, i) => {
       checks[c.name] = extra[i];
@@ -84,13 +105,52 @@ export class HealthService {
     return { status: degraded ? 'degraded' : 'ok', checks, timestamp: new Date().toISOString() };
   }
 
-  private async settle(key: string, run: () => Promise<HealthIndicatorResult>): Promise<DependencyStatus> {
+  /**
+   * Runs one check and reduces its result to what a probe may show (see
+   * `PublicDependencyStatus`); the reason of a failure goes to the log, once per change.
+   */
+  private async timed(name: string, run: () => Promise<DependencyStatus>): Promise<PublicDependencyStatus>;
+  private async timed(
+    name: string,
+    run: () => Promise<DependencyStatus | undefined>,
+  ): Promise<PublicDependencyStatus | undefined>;
+  private async timed(
+    name: string,
+    run: () => Promise<DependencyStatus | undefined>,
+  ): Promise<PublicDependencyStatus | undefined> {
+    const started = performance.now();
+    let result: DependencyStatus;
     try {
-      return toStatus(await run(), key);
+      const outcome = await run();
+      if (!outcome) return undefined;
+      result = outcome;
     } catch (error) {
-      const message = error instanceof Error ? error.message : 'unavailable';
-      return { status: 'down', message };
+      result = { status: 'down', message: error instanceof Error ? error.message : String(error) };
     }
+    const measured = Math.round((performance.now() - started) * 10) / 10;
+    const reported = typeof result.latency_ms === 'number' ? result.latency_ms : measured;
+    const visible: PublicDependencyStatus = { status: result.status === 'up' ? 'up' : 'down', latency_ms: reported };
+    const hidden: string[] = [];
+    for (const [key, value] of Object.entries(result)) {
+      if (key === 'status' || key === 'latency_ms') continue;
+      if (typeof value === 'number' || typeof value === 'boolean') visible[key] = value;
+      else if (value !== undefined && value !== null)
+        hidden.push(`${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    }
+    this.logTransition(name, visible.status, hidden.join(' '));
+    return visible;
+  }
+
+  private logTransition(name: string, status: 'up' | 'down', reason: string): void {
+    const previous = this.lastFailure.get(name);
+    if (status === 'up') {
+      if (previous !== undefined) this.logger.log(`Health: ${name} is up again`);
+      this.lastFailure.delete(name);
+      return;
+    }
+    if (previous === reason) return;
+    this.lastFailure.set(name, reason);
+    this.logger.warn(`Health: ${name} is down${reason ? ` (${reason})` : ''}`);
   }
 }
 

@@ -1,6 +1,7 @@
 export { HealthModule } from './health.module';
 export {
   type DependencyStatus,
+  type PublicDependencyStatus,
   HealthService,
   type ReadinessContributor,
   type ReadinessReport,

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
+  ArrayNotContains,
   ArrayUnique,
   IsArray,
   IsBoolean,
@@ -26,6 +27,7 @@ export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 1024;
 export const MAX_SERVICE_TOKEN_TTL_SECONDS = 366 * 86400;
 export const DEFAULT_SERVICE_TOKEN_TTL_SECONDS = 90 * 86400;
+const SERVICE_TOKEN_SCOPES = SCOPES.filter((s) => s !== 'admin');
 
 export class LoginDto {
   @ApiProperty({ example: 'admin', maxLength: 64 })
@@ -52,6 +54,18 @@ export class LogoutDto {
   @IsString()
   @Length(1, 4096)
   refresh_token?: string;
+}
+
+export const MAX_REVOKE_TOKEN_LENGTH = 4096;
+
+export class RevokeDto {
+  @ApiProperty({
+    description: 'A refresh token, or an access token (JWT). Unknown, expired or already revoked tokens are accepted too.',
+    maxLength: MAX_REVOKE_TOKEN_LENGTH,
+  })
+  @IsString()
+  @Length(1, MAX_REVOKE_TOKEN_LENGTH)
+  token!: string;
 }
 
 export class TokenResponseDto {
@@ -89,17 +103,27 @@ export class MeResponseDto {
 }
 
 export class IssueTokenDto {
-  @ApiProperty({ description: 'The `sub` of the token: who the service is.', example: 'dashboard', maxLength: 128 })
+  @ApiProperty({
+    description: 'The `sub` of the token: who the service is. Not an existing username or user id.',
+    example: 'dashboard',
+    maxLength: 128,
+  })
   @IsString()
   @Length(1, 128)
   @Matches(SUBJECT_PATTERN, { message: 'may contain only letters, digits and . _ : @ -' })
   subject!: string;
 
-  @ApiProperty({ enum: SCOPES, isArray: true, example: ['transparency:read'] })
+  @ApiProperty({
+    enum: SERVICE_TOKEN_SCOPES,
+    isArray: true,
+    example: ['transparency:read'],
+    description: 'Never `admin`: admin service tokens are issued with the command line only.',
+  })
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(SCOPES.length)
   @IsIn(SCOPES, { each: true, message: `each value must be one of ${SCOPES.join(', ')}` })
+  @ArrayNotContains(['admin'], { message: 'admin cannot be granted through the API; use the command line' })
   scopes!: Scope[];
 
   @ApiPropertyOptional({

@@ -27,6 +27,13 @@ export class RefreshTokenEntity {
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;
 
+  /**
+   * When the family's login happened, copied to every successor: with SESSION_MAX_AGE it
+   * bounds the whole family, so rotating forever never keeps a session alive forever.
+   */
+  @Column({ name: 'session_started_at', type: 'timestamptz' })
+  sessionStartedAt!: Date;
+
   /** Set when exchanged for a new pair; presenting it again is re-use. */
   @Column({ name: 'rotated_at', type: 'timestamptz', nullable: true })
   rotatedAt!: Date | null;

@@ -1,7 +1,13 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { Scope } from '@app/common';
 
+/**
+ * Usernames are unique case-insensitively (`uq_users_username_lower` on `lower(username)`,
+ * created by a migration: TypeORM cannot declare an expression index), as login and lock-out
+ * treat them: `Admin` and `admin` are one user.
+ */
 @Entity({ name: 'users' })
+@Index('uq_users_username_lower', { synchronize: false })
 export class UserEntity {
   @PrimaryColumn('uuid')
   id!: string;

@@ -22,7 +22,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CurrentPrincipal, type Principal, Scopes, SecurityEvents } from '@app/common';
+import { CurrentPrincipal, type Principal, Scopes, SecurityEvents, validationProblem } from '@app/common';
 import {
   DEFAULT_SERVICE_TOKEN_TTL_SECONDS,
   IssuedTokenResponseDto,
@@ -31,6 +31,7 @@ import {
   TokenListQueryDto,
 } from '../dto/auth.dto';
 import { TokensService } from '../tokens/tokens.service';
+import { UsersService } from '../users/users.service';
 import { requestContext } from './auth.controller';
 import { toIssuedToken, toTokenMetadata } from './mappers';
 
@@ -40,19 +41,33 @@ import { toIssuedToken, toTokenMetadata } from './mappers';
 export class AdminTokensController {
   constructor(
     private readonly tokens: TokensService,
+    private readonly users: UsersService,
     private readonly events: SecurityEvents,
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Issue a service token. The token is returned once and never stored.' })
+  @ApiOperation({
+    summary:
+      'Issue a service token. The token is returned once and never stored. It never carries `admin`, ' +
+      'and its subject may not be an existing username or user id.',
+  })
   @ApiCreatedResponse({ type: IssuedTokenResponseDto })
-  @ApiUnprocessableEntityResponse({ description: 'Body validation failed.' })
+  @ApiUnprocessableEntityResponse({
+    description: 'Body validation failed, `admin` was asked for, or the subject names an existing user.',
+  })
   async issue(
     @Body() body: IssueTokenDto,
     @CurrentPrincipal() principal: Principal,
     @Req() req: Request,
   ): Promise<IssuedTokenResponseDto> {
     const actor = principal.username ?? principal.sub;
+    // A service token named after a user would act as that user in audit records and share
+    // its rate-limit bucket.
+    if (await this.users.existsByUsernameOrId(body.subject)) {
+      throw validationProblem([
+        { field: 'subject', message: 'subject must not be the username or id of an existing user' },
+      ]);
+    }
     const token = await this.tokens.issueServiceToken({
       subject: body.subject,
       scopes: body.scopes,
@@ -91,7 +106,11 @@ export class AdminTokensController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke a token by id: every replica refuses it within a second.' })
+  @ApiOperation({
+    summary:
+      "Revoke a token by id: every replica refuses it within a second. A login session's access token " +
+      'takes its whole family (refresh token included) with it.',
+  })
   @ApiNoContentResponse({ description: 'Revoked (also when it already was).' })
   @ApiBadRequestResponse({ description: 'The id is not a UUID.' })
   @ApiNotFoundResponse({ description: 'No token with this id.' })
@@ -107,7 +126,12 @@ export class AdminTokensController {
       actor: principal.username ?? principal.sub,
       tokenId: id,
       ...requestContext(req),
-      detail: { reason: 'admin', subject: token.subject, kind: token.kind },
+      detail: {
+        reason: 'admin',
+        subject: token.subject,
+        kind: token.kind,
+        ...(token.familyId ? { family_id: token.familyId } : {}),
+      },
     });
   }
 }

@@ -12,7 +12,7 @@ import {
 import type { Request } from 'express';
 import { AuthService, type RequestContext } from '../auth.service';
 import { CurrentPrincipal, type Principal, Public, Scopes } from '@app/common';
-import { LoginDto, LogoutDto, MeResponseDto, RefreshDto, TokenResponseDto } from '../dto/auth.dto';
+import { LoginDto, LogoutDto, MeResponseDto, RefreshDto, RevokeDto, TokenResponseDto } from '../dto/auth.dto';
 import { UsersService } from '../users/users.service';
 import { toTokenResponse } from './mappers';
 
@@ -66,6 +66,24 @@ export class AuthController {
   @ApiUnprocessableEntityResponse({ description: 'Body validation failed.' })
   async logout(@CurrentPrincipal() principal: Principal, @Body() body: LogoutDto, @Req() req: Request): Promise<void> {
     await this.auth.logout(principal, body?.refresh_token, requestContext(req));
+  }
+
+  @Post('revoke')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Revoke a token you hold (RFC 7009 style): a refresh token ends its whole session (family); an access ' +
+      'token ends itself and its session. The answer is 200 whether or not the token was known, valid or ' +
+      'already revoked, so it reveals nothing about tokens.',
+  })
+  @ApiOkResponse({ description: 'Done (also for an unknown, expired or already revoked token). Empty body.' })
+  @ApiUnprocessableEntityResponse({
+    description: 'Body validation failed: `token` missing, not a string, longer than 4096, or unknown fields.',
+  })
+  @ApiTooManyRequestsResponse({ description: 'Rate limited, like every route.' })
+  async revoke(@Body() body: RevokeDto, @Req() req: Request): Promise<void> {
+    await this.auth.revoke(body.token, requestContext(req));
   }
 
   @Get('me')

@@ -19,8 +19,6 @@ export interface Revocation {
 
 export const REVOCATION_CHANNEL = 'auth:revocations';
 
-/** Revocations committed this long before the last one seen are re-read, for transactions that commit late. */
-const POLL_OVERLAP_MS = 5000;
 export const REVOCATION_POLL_MS = 500;
 const PRUNE_INTERVAL_MS = 60_000;
 const PUBLISH_TIMEOUT_MS = 250;
@@ -87,7 +85,12 @@ export class RevocationStore {
 export class RevocationCache implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Revocation');
   private readonly revoked = new Map<string, number>();
-  private lastSeen?: Date;
+  /**
+   * The oldest transaction still running when the last poll read the table: every row of an
+   * older transaction was visible to that poll (or never committed), so the next poll reads
+   * `tx_id >= horizon` and misses nothing, however long a writer's transaction lasted.
+   */
+  private horizon?: string;
   private pollTimer?: NodeJS.Timeout;
   private pruneTimer?: NodeJS.Timeout;
   private polling = false;
@@ -110,14 +113,7 @@ export class RevocationCache implements OnModuleInit, OnApplicationBootstrap, On
 
   async onModuleInit(): Promise<void> {
     this.store.onLocalRevocation((revocations) => this.add(revocations));
-    const [{ now }] = await this.repository.query<{ now: Date }[]>('SELECT now() AS now');
-    const rows = await this.repository
-      .createQueryBuilder('r')
-      .select(['r.jti', 'r.expiresAt', 'r.revokedAt'])
-      .where('r.expires_at > now()')
-      .getMany();
-    this.add(rows);
-    this.lastSeen = now;
+    await this.readSince('0');
   }
 
   onApplicationBootstrap(): void {
@@ -137,19 +133,10 @@ export class RevocationCache implements OnModuleInit, OnApplicationBootstrap, On
 
   /** Reads revocations committed since the last poll. Public for tests and for a manual refresh. */
   async poll(): Promise<void> {
-    if (this.polling || !this.lastSeen) return;
+    if (this.polling || this.horizon === undefined) return;
     this.polling = true;
     try {
-      const since = new Date(this.lastSeen.getTime() - POLL_OVERLAP_MS);
-      const rows = await this.repository
-        .createQueryBuilder('r')
-        .select(['r.jti', 'r.expiresAt', 'r.revokedAt'])
-        .where('r.revoked_at > :since', { since })
-        .orderBy('r.revoked_at', 'ASC')
-        .getMany();
-      this.add(rows);
-      const latest = rows.at(-1)?.revokedAt;
-      if (latest && latest > this.lastSeen) this.lastSeen = latest;
+      await this.readSince(this.horizon);
       if (this.pollFailing) this.logger.log('Revocation polling recovered');
       this.pollFailing = false;
     } catch (error) {
@@ -158,6 +145,25 @@ export class RevocationCache implements OnModuleInit, OnApplicationBootstrap, On
     } finally {
       this.polling = false;
     }
+  }
+
+  /**
+   * One statement, so the rows and the new horizon come from one snapshot: rows written by
+   * transactions from `since` on, and the oldest transaction that snapshot still saw running.
+   * Rows of transactions between the two horizons are read again next time (a Map set).
+   */
+  private async readSince(since: string): Promise<void> {
+    const rows = await this.repository.query<{ horizon: string; jti: string | null; expires_at: Date | null }[]>(
+      `SELECT s.horizon, r.jti, r.expires_at
+         FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon) s
+         LEFT JOIN revoked_tokens r ON r.tx_id >= $1 AND r.expires_at > now()`,
+      [since],
+    );
+    this.add(
+      rows.flatMap((r) => (r.jti && r.expires_at ? [{ jti: r.jti, expiresAt: new Date(r.expires_at) }] : [])),
+    );
+    const horizon = rows[0]?.horizon;
+    if (horizon !== undefined) this.horizon = String(horizon);
   }
 
   private add(revocations: Revocation[]): void {

@@ -6,9 +6,9 @@ import { AppConfig } from '@app/config';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { IssuedTokenEntity, type IssuedTokenKind } from '../entities/issued-token.entity';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity';
-import type { UserEntity } from '../entities/user.entity';
+import { UserEntity } from '../entities/user.entity';
 import type { Scope } from '@app/common';
-import type { AccessTokenClaims } from './access-token.verifier';
+import { type AccessTokenClaims, AccessTokenVerifier } from './access-token.verifier';
 import { type Revocation, RevocationStore } from './revocation.service';
 
 export interface TokenPair {
@@ -33,7 +33,21 @@ export type RefreshOutcome =
   /** A rotated token came back: someone holds a copy. The family is revoked. */
   | { kind: 'reuse'; familyId: string; userId: string; revokedTokens: number };
 
+/** What `POST /auth/revoke` found behind the presented token (`none`: nothing to revoke, still a 200). */
+export type PresentedRevocation =
+  | { kind: 'none' }
+  | { kind: 'family'; familyId: string; userId: string; via: 'refresh' | 'access'; revokedTokens: number }
+  | { kind: 'token'; tokenId: string; subject: string };
+
 const REFRESH_TOKEN_PREFIX = 'rt_';
+const MAX_REFRESH_TOKEN_LENGTH = 256;
+/**
+ * First half of the two-key advisory lock of a token family (the second is hashtext(family id)).
+ * Two-key advisory locks never collide with the one-key migration lock.
+ */
+const FAMILY_LOCK_NAMESPACE = 734_043_202;
+/** The same for a user: a login starting a family, and the revocation of all of a user's tokens. */
+const USER_LOCK_NAMESPACE = 734_043_203;
 
 export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -52,17 +66,25 @@ export class TokensService {
     @InjectRepository(IssuedTokenEntity) private readonly tokens: Repository<IssuedTokenEntity>,
     @InjectRepository(RefreshTokenEntity) private readonly refreshTokens: Repository<RefreshTokenEntity>,
     private readonly revocations: RevocationStore,
+    private readonly verifier: AccessTokenVerifier,
   ) {}
 
-  /** A new family at login, or the next pair of an existing one at refresh. */
+  /**
+   * A new family at login, or the next pair of an existing one at refresh. Neither token
+   * outlives the family's absolute lifetime (`sessionStartedAt` + SESSION_MAX_AGE).
+   */
   async issueUserTokens(
     user: UserEntity,
     familyId: string = randomUUID(),
     manager?: EntityManager,
+    sessionStartedAt?: Date,
   ): Promise<TokenPair> {
     const run = async (m: EntityManager): Promise<TokenPair> => {
       const now = new Date();
-      const ttl = this.config.jwt.accessTokenTtlSeconds;
+      const started = sessionStartedAt ?? now;
+      const sessionEndsMs = started.getTime() + this.config.jwt.sessionMaxAgeSeconds * 1000;
+      const sessionLeftSeconds = Math.max(1, Math.floor((sessionEndsMs - now.getTime()) / 1000));
+      const ttl = Math.min(this.config.jwt.accessTokenTtlSeconds, sessionLeftSeconds);
       const { id, token } = await this.sign(m, {
         kind: 'access',
         subject: user.id,
@@ -82,13 +104,29 @@ export class TokensService {
         userId: user.id,
         tokenHash: hashRefreshToken(refreshToken),
         issuedAt: now,
-        expiresAt: new Date(now.getTime() + this.config.jwt.refreshTokenTtlSeconds * 1000),
+        expiresAt: new Date(Math.min(now.getTime() + this.config.jwt.refreshTokenTtlSeconds * 1000, sessionEndsMs)),
+        sessionStartedAt: started,
         rotatedAt: null,
         revokedAt: null,
       });
       return { accessToken: token, accessTokenId: id, refreshToken, familyId, expiresIn: ttl, scopes: user.scopes };
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  /**
+   * A login's first pair, a new family. Under the user's lock, which revoking all of a user's
+   * tokens also takes, and with the user read again inside it: a login whose password check
+   * raced the user being disabled either commits first (and its family is revoked with the
+   * rest) or sees the user disabled (undefined: no tokens).
+   */
+  async startSession(user: UserEntity): Promise<TokenPair | undefined> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [USER_LOCK_NAMESPACE, user.id]);
+      const current = await m.getRepository(UserEntity).findOneBy({ id: user.id });
+      if (!current || current.disabled) return undefined;
+      return this.issueUserTokens(current, randomUUID(), m);
+    });
   }
 
   async issueServiceToken(input: {
@@ -114,71 +152,119 @@ export class TokensService {
   }
 
   /**
-   * Exchanges a refresh token for a new pair (rotation). The conditional UPDATE makes two
-   * concurrent uses of one token resolve to one rotation and one re-use.
+   * Exchanges a refresh token for a new pair (rotation). Claiming the old token and inserting
+   * its successor happen under the family's lock, which every family revocation also takes:
+   * a revocation racing the rotation either runs first (the rotation then finds the token
+   * revoked) or after the commit (and then sees, and revokes, the successor).
    */
   async refresh(refreshToken: string, loadUser: (id: string) => Promise<UserEntity | null>): Promise<RefreshOutcome> {
-    if (!refreshToken.startsWith(REFRESH_TOKEN_PREFIX) || refreshToken.length > 256) return { kind: 'invalid' };
-    const row = await this.refreshTokens.findOneBy({ tokenHash: hashRefreshToken(refreshToken) });
-    if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' };
-    if (row.rotatedAt) return this.reuse(row);
-    const user = await loadUser(row.userId);
-    if (!user || user.disabled) return { kind: 'invalid' };
+    if (!refreshToken.startsWith(REFRESH_TOKEN_PREFIX) || refreshToken.length > MAX_REFRESH_TOKEN_LENGTH) {
+      return { kind: 'invalid' };
+    }
+    const found = await this.refreshTokens.findOneBy({ tokenHash: hashRefreshToken(refreshToken) });
+    if (!found || found.revokedAt) return { kind: 'invalid' };
+    // Read before the transaction: with the embedded database's pool of one, a second
+    // connection cannot be had while the transaction holds the only one.
+    const user = await loadUser(found.userId);
 
-    const outcome = await this.dataSource.transaction(async (m) => {
-      const claimed = await m
-        .getRepository(RefreshTokenEntity)
-        .createQueryBuilder()
-        .update()
-        .set({ rotatedAt: () => 'now()' })
-        .where('id = :id AND rotated_at IS NULL AND revoked_at IS NULL', { id: row.id })
-        .execute();
-      if (claimed.affected !== 1) return undefined;
-      return this.issueUserTokens(user, row.familyId, m);
-    });
-    if (!outcome) return this.reuse(row);
-    return { kind: 'rotated', pair: outcome, userId: user.id };
-  }
-
-  private async reuse(row: RefreshTokenEntity): Promise<RefreshOutcome> {
-    const revokedTokens = await this.revokeFamily(row.familyId, 'refresh_reuse');
-    return { kind: 'reuse', familyId: row.familyId, userId: row.userId, revokedTokens };
+    const result = await this.dataSource.transaction(
+      async (m): Promise<{ outcome: RefreshOutcome; revoked: Revocation[] }> => {
+        await this.lockFamily(m, found.familyId);
+        const row = await m.getRepository(RefreshTokenEntity).findOneBy({ id: found.id });
+        if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now()) {
+          return { outcome: { kind: 'invalid' }, revoked: [] };
+        }
+        if (row.rotatedAt) {
+          const revoked = await this.revokeFamilyLocked(m, row.familyId, 'refresh_reuse');
+          return {
+            outcome: { kind: 'reuse', familyId: row.familyId, userId: row.userId, revokedTokens: revoked.length },
+            revoked,
+          };
+        }
+        if (!user || user.disabled) return { outcome: { kind: 'invalid' }, revoked: [] };
+        await m
+          .getRepository(RefreshTokenEntity)
+          .createQueryBuilder()
+          .update()
+          .set({ rotatedAt: () => 'now()' })
+          .where('id = :id', { id: row.id })
+          .execute();
+        const pair = await this.issueUserTokens(user, row.familyId, m, row.sessionStartedAt);
+        return { outcome: { kind: 'rotated', pair, userId: user.id }, revoked: [] };
+      },
+    );
+    await this.revocations.announce(result.revoked);
+    return result.outcome;
   }
 
   /** Revokes every refresh token and live access token of a login's family; returns the access tokens revoked. */
   async revokeFamily(familyId: string, reason: string): Promise<number> {
-    return this.revokeRefreshAndAccess('family_id', familyId, reason);
-  }
-
-  /** Every live token of a user (disabling it, or taking scopes away). */
-  async revokeUserTokens(userId: string, reason: string): Promise<number> {
-    return this.revokeRefreshAndAccess('user_id', userId, reason);
-  }
-
-  /** Refresh and access tokens sharing `column = value`, in one transaction, then announced. */
-  private async revokeRefreshAndAccess(
-    column: 'family_id' | 'user_id',
-    value: string,
-    reason: string,
-  ): Promise<number> {
     const revoked = await this.dataSource.transaction(async (m) => {
-      await m
-        .getRepository(RefreshTokenEntity)
-        .createQueryBuilder()
-        .update()
-        .set({ revokedAt: () => 'now()' })
-        .where(`${column} = :value AND revoked_at IS NULL`, { value })
-        .execute();
-      return this.revokeWhere(m, `${column} = :value`, { value }, reason);
+      await this.lockFamily(m, familyId);
+      return this.revokeFamilyLocked(m, familyId, reason);
     });
     await this.revocations.announce(revoked);
     return revoked.length;
   }
 
-  /** Revokes one token by id; undefined when no such token was ever issued. Idempotent. */
+  /**
+   * Every live token of a user (disabling it, or taking scopes away). Takes the user's lock (so
+   * a login in flight cannot start a family it would miss), then the lock of each of its
+   * families in one order (so a rotation in flight cannot leave a successor behind, and two of
+   * these cannot deadlock).
+   */
+  async revokeUserTokens(userId: string, reason: string): Promise<number> {
+    const revoked = await this.dataSource.transaction(async (m) => {
+      // First the user (no login can start a family now), then every family it has.
+      await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [USER_LOCK_NAMESPACE, userId]);
+      const families = await m
+        .getRepository(RefreshTokenEntity)
+        .createQueryBuilder('r')
+        .select('DISTINCT r.family_id', 'family_id')
+        .where('r.user_id = :userId AND r.revoked_at IS NULL', { userId })
+        .orderBy('r.family_id')
+        .getRawMany<{ family_id: string }>();
+      for (const { family_id } of families) await this.lockFamily(m, family_id);
+      await this.revokeRefreshTokensWhere(m, 'user_id', userId);
+      return this.revokeWhere(m, 'user_id = :value', { value: userId }, reason);
+    });
+    await this.revocations.announce(revoked);
+    return revoked.length;
+  }
+
+  /** Serialises rotation and revocation of one family until the transaction ends. */
+  private async lockFamily(m: EntityManager, familyId: string): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [FAMILY_LOCK_NAMESPACE, familyId]);
+  }
+
+  /** The family's refresh and access tokens; the caller holds the family lock and announces after commit. */
+  private async revokeFamilyLocked(m: EntityManager, familyId: string, reason: string): Promise<Revocation[]> {
+    await this.revokeRefreshTokensWhere(m, 'family_id', familyId);
+    return this.revokeWhere(m, 'family_id = :value', { value: familyId }, reason);
+  }
+
+  private async revokeRefreshTokensWhere(m: EntityManager, column: 'family_id' | 'user_id', value: string): Promise<void> {
+    await m
+      .getRepository(RefreshTokenEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'now()' })
+      .where(`${column} = :value AND revoked_at IS NULL`, { value })
+      .execute();
+  }
+
+  /**
+   * Revokes one token by id, and with a login session's access token its whole family (the
+   * refresh token would otherwise mint a new one at once); undefined when no such token was
+   * ever issued. Idempotent.
+   */
   async revokeToken(id: string, reason: string): Promise<IssuedTokenEntity | undefined> {
     const token = await this.tokens.findOneBy({ id });
     if (!token) return undefined;
+    if (token.familyId) {
+      await this.revokeFamily(token.familyId, reason);
+      return { ...token, revokedAt: token.revokedAt ?? new Date() };
+    }
     const revoked = await this.dataSource.transaction((m) => this.revokeWhere(m, 'id = :id', { id }, reason));
     await this.revocations.announce(revoked);
     return { ...token, revokedAt: token.revokedAt ?? new Date() };
@@ -196,6 +282,32 @@ export class TokensService {
         await this.revokeFamily(row.familyId, 'logout');
       }
     }
+  }
+
+  /**
+   * RFC 7009 style revocation by whoever holds a token: a refresh token ends its family; a
+   * valid access token ends itself and, for a login session, its family. Anything else
+   * (unknown, expired, forged, already revoked) revokes nothing and is not an error.
+   */
+  async revokePresented(token: string, reason: string): Promise<PresentedRevocation> {
+    if (token.startsWith(REFRESH_TOKEN_PREFIX)) {
+      if (token.length > MAX_REFRESH_TOKEN_LENGTH) return { kind: 'none' };
+      const row = await this.refreshTokens.findOneBy({ tokenHash: hashRefreshToken(token) });
+      if (!row) return { kind: 'none' };
+      const revokedTokens = await this.revokeFamily(row.familyId, reason);
+      return { kind: 'family', familyId: row.familyId, userId: row.userId, via: 'refresh', revokedTokens };
+    }
+    // Never throws: a forged, expired or malformed token is simply nothing to revoke.
+    const verified = this.verifier.verify(token);
+    if (!verified.ok) return { kind: 'none' };
+    const issued = await this.tokens.findOneBy({ id: verified.claims.jti });
+    if (!issued) return { kind: 'none' };
+    if (issued.familyId && issued.userId) {
+      const revokedTokens = await this.revokeFamily(issued.familyId, reason);
+      return { kind: 'family', familyId: issued.familyId, userId: issued.userId, via: 'access', revokedTokens };
+    }
+    await this.revokeToken(issued.id, reason);
+    return { kind: 'token', tokenId: issued.id, subject: issued.subject };
   }
 
   list(kind?: IssuedTokenKind): Promise<IssuedTokenEntity[]> {

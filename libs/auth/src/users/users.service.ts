@@ -25,6 +25,7 @@ export interface UserUpdate {
 }
 
 const UNIQUE_VIOLATION = '23505';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class UsersService {
@@ -37,7 +38,7 @@ export class UsersService {
   async create(input: { username: string; password: string; scopes: Scope[] }): Promise<UserEntity> {
     // Checked first so the usual conflict never reaches the driver, whose error log would
     // print the INSERT parameters (the hash among them); the constraint still settles races.
-    if (await this.users.existsBy({ username: input.username })) throw new UsernameTakenError(input.username);
+    if (await this.findByUsername(input.username)) throw new UsernameTakenError(input.username);
     const user = this.users.create({
       id: randomUUID(),
       username: input.username,
@@ -64,10 +65,20 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
+  /** Case-insensitive, as the unique index on lower(username) is: `Admin` logs in as `admin`. */
   findByUsername(username: string): Promise<UserEntity | null> {
     // Postgres text cannot hold NUL, so no user has such a name; asking would fail the query (a 500).
     if (username.includes('\0')) return Promise.resolve(null);
-    return this.users.findOneBy({ username });
+    return this.users
+      .createQueryBuilder('u')
+      .where('lower(u.username) = lower(:username)', { username })
+      .getOne();
+  }
+
+  /** Whether `name` is some user's username (any case) or id: a service token may not take it as subject. */
+  async existsByUsernameOrId(name: string): Promise<boolean> {
+    if (UUID.test(name) && (await this.users.existsBy({ id: name.toLowerCase() }))) return true;
+    return (await this.findByUsername(name)) !== null;
   }
 
   async adminExists(): Promise<boolean> {
