@@ -10,8 +10,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { OnEvent } from '@nestjs/event-emitter';
-import { SECURITY_EVENT, type SecurityEvent } from '@app/common';
+import { OnAppEvent, type SecurityEvent } from '@app/common';
 import { AppConfig } from '@app/config';
 import { HealthService } from '@app/health';
 import { getOrCreateCounter, getOrCreateGauge } from '@app/metrics';
@@ -110,7 +109,7 @@ export class AuditService implements OnModuleInit, BeforeApplicationShutdown, On
     void this.ready.then(() => this.kick());
   }
 
-  @OnEvent(SECURITY_EVENT)
+  @OnAppEvent('security.event')
   onSecurityEvent(event: SecurityEvent): void {
     this.record(securityEntry(event));
   }

@@ -2,6 +2,18 @@ import './http/express-request';
 
 export { TimeoutError, withTimeout } from './async/with-timeout';
 export { CommonModule } from './common.module';
+export {
+  APP_EVENTS,
+  AppEventBus,
+  type AppEventName,
+  type AppEvents,
+  type CacheLookupEvent,
+  OnAppEvent,
+  type RateLimitBackendEvent,
+  type RateLimitExceededEvent,
+  type TokenValidatedEvent,
+  type TokenValidationResult,
+} from './events/app-events';
 export { SECURITY_EVENT, type SecurityEvent, SecurityEvents, type SecurityEventType } from './events/security-events';
 export { jsonBodyParser, requireJsonBody } from './http/body.middleware';
 export { expressErrorHandler } from './http/express-error.handler';
