@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ConfigValidationError, loadConfig, parseDurationSeconds, parseSizeBytes } from './load-config';
 
 const STRONG_SECRET = 'k9'.repeat(24);
+const AUDIT_KEY = 'a7'.repeat(20);
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -76,22 +77,34 @@ describe('loadConfig', () => {
   });
 
   it('refuses, in production, a missing or short HS256 secret, placeholders and CORS *', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
-      'JWT_SECRET: required in production when JWT_ALGORITHM is HS256',
-    ]);
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })[0]).toMatch(/too short/);
-    const placeholder = problemsOf({ NODE_ENV: 'production', JWT_SECRET: `change-me-${STRONG_SECRET}` });
+    const prod = { NODE_ENV: 'production', AUDIT_HMAC_KEY: AUDIT_KEY };
+    expect(problemsOf(prod)).toEqual(['JWT_SECRET: required in production when JWT_ALGORITHM is HS256']);
+    expect(problemsOf({ ...prod, JWT_SECRET: 'x'.repeat(31) })[0]).toMatch(/too short/);
+    const placeholder = problemsOf({ ...prod, JWT_SECRET: `change-me-${STRONG_SECRET}` });
     expect(placeholder[0]).toMatch(/^JWT_SECRET: still the placeholder/);
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, CORS_ORIGINS: '*' })[0]).toMatch(
+    expect(problemsOf({ ...prod, JWT_SECRET: STRONG_SECRET, CORS_ORIGINS: '*' })[0]).toMatch(
       /^CORS_ORIGINS: "\*" is refused in production/,
     );
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).isProduction).toBe(true);
+    expect(loadConfig({ ...prod, JWT_SECRET: STRONG_SECRET }).isProduction).toBe(true);
   });
 
   it('refuses an asymmetric algorithm without its private key in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production', JWT_ALGORITHM: 'ES256' })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', JWT_ALGORITHM: 'ES256', AUDIT_HMAC_KEY: AUDIT_KEY })).toEqual([
       'JWT_PRIVATE_KEY: required in production when JWT_ALGORITHM is ES256',
     ]);
+  });
+
+  it('requires a strong AUDIT_HMAC_KEY in production (or its file), and none elsewhere', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET };
+    expect(problemsOf(prod)).toEqual(['AUDIT_HMAC_KEY: required in production (at least 32 characters)']);
+    expect(problemsOf({ ...prod, AUDIT_HMAC_KEY: 'short-key' })[0]).toMatch(/^AUDIT_HMAC_KEY: must be at least 32/);
+    expect(problemsOf({ ...prod, AUDIT_HMAC_KEY: `change-me-${AUDIT_KEY}` })[0]).toMatch(/placeholder/);
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'audit_key');
+    writeFileSync(file, `${AUDIT_KEY}\n`);
+    expect(loadConfig({ ...prod, AUDIT_HMAC_KEY_FILE: file }).audit.hmacKey).toBe(AUDIT_KEY);
+    expect(loadConfig({}).audit).toMatchObject({ hmacKey: undefined, spillMaxBytes: 256 * 1024 * 1024 });
+    expect(loadConfig({ AUDIT_SPILL_MAX_BYTES: '64kb' }).audit.spillMaxBytes).toBe(65536);
+    expect(problemsOf({ AUDIT_SPILL_MAX_BYTES: 'lots' })[0]).toMatch(/^AUDIT_SPILL_MAX_BYTES: must be a size/);
   });
 
   it('never echoes a secret value in a problem', () => {
