@@ -15,6 +15,7 @@ export {
   type TokenValidationResult,
 } from './events/app-events';
 export { SECURITY_EVENT, type SecurityEvent, SecurityEvents, type SecurityEventType } from './events/security-events';
+export { readOrCreateSecretFile } from './fs/secret-file';
 export { jsonBodyParser, requireJsonBody } from './http/body.middleware';
 export { expressErrorHandler } from './http/express-error.handler';
 export { REQUEST_ID_HEADER, requestIdMiddleware } from './http/request-id.middleware';
@@ -39,5 +40,6 @@ export {
   type PaginationOptions,
   pageMeta,
   type PageMeta,
+  PageMetaDto,
 } from './validation/pagination';
 export { IsStorableText, isStorableText } from './validation/storable-text';
