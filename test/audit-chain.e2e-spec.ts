@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { AUDIT_VERIFY_LOCK_KEY, type AuditEntry, AuditService, GENESIS_HASH, legacyChainHash } from '@app/audit';
 import { type Scope, TokensService } from '@app/auth';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, AUTH_ENV, createUser, login } from './auth-helpers';
-import { createSchema, createTestApp, dropSchema, schemaUrl, type TestApp, withClient } from './utils/harness';
+import {
+  baseDatabaseUrl,
+  createSchema,
+  createTestApp,
+  dropSchema,
+  schemaUrl,
+  type TestApp,
+  withClient,
+} from './utils/harness';
+import { TcpProxy } from './utils/tcp-proxy';
 
 interface ChainRow {
   id: string;
@@ -444,5 +453,62 @@ describe('Keyed audit chain (SPEC §6 rev.)', () => {
         await dropSchema(schema);
       }
     });
+  });
+
+  describe('bounded spill', () => {
+    it('past AUDIT_SPILL_MAX_BYTES drops records, counts them in audit_events_dropped_total and keeps the rest', async () => {
+      const base = new URL(baseDatabaseUrl());
+      const proxy = new TcpProxy(base.hostname, Number(base.port || 5432));
+      await proxy.start();
+      base.host = `127.0.0.1:${proxy.port}`;
+      const t = await createTestApp({
+        redis: false,
+        databaseUrl: base.toString(),
+        env: {
+          ...NO_LIMITS,
+          AUDIT_QUEUE_MAX: '10',
+          AUDIT_BATCH_SIZE: '10',
+          AUDIT_FLUSH_INTERVAL_MS: '50',
+          AUDIT_SPILL_MAX_BYTES: '4kb',
+        },
+      });
+      try {
+        const http = request(t.app.getHttpServer());
+        const scrapeDropped = async (): Promise<number> => {
+          const text = (await http.get('/metrics').expect(200)).text;
+          return Number(/^audit_events_dropped_total (\S+)$/m.exec(text)?.[1] ?? NaN);
+        };
+        const droppedBefore = await scrapeDropped();
+        await proxy.stop();
+        const ids: string[] = [];
+        for (let i = 0; i < 80; i++) {
+          ids.push((await http.get(`/api/v1/spill-bound-${i}`).expect(404)).headers['x-request-id']);
+        }
+        const spillDir = join(t.config.database.dataDir, 'audit-spill');
+        const spilled = readdirSync(spillDir).reduce((sum, name) => sum + statSync(join(spillDir, name)).size, 0);
+        expect(spilled).toBeGreaterThan(0);
+        expect(spilled).toBeLessThanOrEqual(4096);
+        const dropped = (await scrapeDropped()) - droppedBefore;
+        expect(dropped).toBeGreaterThan(0);
+
+        await proxy.start();
+        let flushed = false;
+        for (let attempt = 0; attempt < 40 && !flushed; attempt++) {
+          flushed = await t.app.get(AuditService).flush();
+          if (!flushed) await new Promise((r) => setTimeout(r, 250));
+        }
+        expect(flushed).toBe(true);
+        const stored = await withClient(
+          (c) => c.query('SELECT request_id FROM audit_records WHERE request_id = ANY($1)', [ids]),
+          schemaUrl(t.schema),
+        );
+        // Nothing is lost silently: every record is either in Postgres or counted as dropped.
+        expect(stored.rowCount).toBe(ids.length - dropped);
+        expect(stored.rowCount).toBeGreaterThanOrEqual(10);
+      } finally {
+        await t.close();
+        await proxy.stop();
+      }
+    }, 60_000);
   });
 });
