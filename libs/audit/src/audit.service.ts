@@ -142,12 +142,17 @@ export class AuditService implements OnModuleInit, BeforeApplicationShutdown, On
   private drop(count: number): void {
     dropped.inc(count);
     this.droppedSinceLog += count;
+    if (Date.now() - this.lastDropLog >= DROP_LOG_INTERVAL_MS) this.reportDrops();
+  }
+
+  /** Logs the drops not yet reported (also when writes resume and at shutdown, so none goes unlogged). */
+  private reportDrops(): void {
+    if (this.droppedSinceLog === 0) return;
     const now = Date.now();
-    if (now - this.lastDropLog < DROP_LOG_INTERVAL_MS) return;
     this.logger.error(
-      `Audit records dropped: ${this.droppedSinceLog} since the last report; the spill under ` +
-        `${this.spill.directory} is full (${this.spill.bytes} of ${this.config.audit.spillMaxBytes} bytes) ` +
-        `while Postgres is not taking writes${this.lastError ? ` (${this.lastError})` : ''}`,
+      `Audit records dropped: ${this.droppedSinceLog} since the last report, the spill under ` +
+        `${this.spill.directory} having reached AUDIT_SPILL_MAX_BYTES (${this.config.audit.spillMaxBytes}) ` +
+        `while Postgres was not taking writes${this.lastError ? ` (last error: ${this.lastError})` : ''}`,
     );
     this.lastDropLog = now;
     this.droppedSinceLog = 0;
@@ -189,6 +194,7 @@ export class AuditService implements OnModuleInit, BeforeApplicationShutdown, On
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.spillEverything();
+    this.reportDrops();
     liveQueues.delete(this);
   }
 
@@ -227,6 +233,7 @@ export class AuditService implements OnModuleInit, BeforeApplicationShutdown, On
         // Fresh records first: the spill must not starve the memory queue.
         if (this.memory.length >= this.config.audit.batchSize) break;
       }
+      this.reportDrops();
       if (this.failures > 0) this.logger.log('Audit writes resumed');
       this.failures = 0;
       this.lastError = undefined;
