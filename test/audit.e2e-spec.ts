@@ -352,21 +352,32 @@ describe('Audit trail (SPEC §6)', () => {
         'SELECT id FROM audit_records WHERE status = 403 ORDER BY seq LIMIT 1',
       );
       await t.dataSource.query('UPDATE audit_records SET status = 200 WHERE id = $1', [victim.id]);
-      const broken = await http.get('/api/v1/audit/verify').set('Authorization', auth).expect(200);
-      expect(broken.body).toMatchObject({ valid: false, first_broken_id: victim.id });
+      // The edit lies before the checkpoint the first run left: `full` rechecks from the start.
+      const broken = await http.get('/api/v1/audit/verify?full=true').set('Authorization', auth).expect(200);
+      expect(broken.body).toMatchObject({
+        valid: false,
+        first_broken_id: victim.id,
+        reason: 'hash_mismatch',
+        full: true,
+      });
 
       // Restoring the value restores the chain; deleting a record breaks its successor's link.
       await t.dataSource.query('UPDATE audit_records SET status = 403 WHERE id = $1', [victim.id]);
       await http
-        .get('/api/v1/audit/verify')
+        .get('/api/v1/audit/verify?full=true')
         .set('Authorization', auth)
         .expect(200, /"valid":true/);
       const [first, second] = await t.dataSource.query<{ id: string }[]>(
         'SELECT id FROM audit_records ORDER BY seq LIMIT 2',
       );
       await t.dataSource.query('DELETE FROM audit_records WHERE id = $1', [first.id]);
-      const deleted = await http.get('/api/v1/audit/verify').set('Authorization', auth).expect(200);
-      expect(deleted.body).toMatchObject({ valid: false, first_broken_id: second.id, checked: 1 });
+      const deleted = await http.get('/api/v1/audit/verify?full=true').set('Authorization', auth).expect(200);
+      expect(deleted.body).toMatchObject({
+        valid: false,
+        first_broken_id: second.id,
+        checked: 1,
+        reason: 'broken_link',
+      });
     });
   });
 

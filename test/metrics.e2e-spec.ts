@@ -1,9 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
 import { TokensService } from '@app/auth';
-import { Public, type Scope, SecurityEvents } from '@app/common';
-import { METRIC_EVENTS } from '@app/metrics';
+import { AppEventBus, Public, type Scope, SecurityEvents } from '@app/common';
 import { createTestApp, type TestApp } from './utils/harness';
 import { SPEC_METRICS } from './utils/spec-metrics';
 
@@ -114,18 +112,18 @@ describe('Prometheus metrics (SPEC §7)', () => {
     });
 
     it('counts auth results, token validations, cache hits and misses and rate-limit rejections from the event bus', async () => {
-      const emitter = t.app.get(EventEmitter2);
+      const bus = t.app.get(AppEventBus);
       const before = await scrape();
       const value = (text: string, name: string, labels: Record<string, string>): number =>
         sample(text, name, labels) || 0;
 
-      emitter.emit(METRIC_EVENTS.tokenValidated, { result: 'expired' });
-      emitter.emit(METRIC_EVENTS.tokenValidated, { result: 'expired' });
-      emitter.emit(METRIC_EVENTS.cacheLookup, { route: 'trades.list', result: 'hit' });
-      emitter.emit(METRIC_EVENTS.cacheLookup, { route: 'trades.list', result: 'miss' });
-      emitter.emit(METRIC_EVENTS.cacheLookup, { route: 'trades.list', result: 'hit' });
-      emitter.emit(METRIC_EVENTS.rateLimitExceeded, { limit: 'minute' });
-      emitter.emit(METRIC_EVENTS.rateLimitExceeded, { limit: 'a label nobody should invent?' });
+      bus.emit('auth.token.validated', { result: 'expired' });
+      bus.emit('auth.token.validated', { result: 'expired' });
+      bus.emit('cache.lookup', { route: 'trades.list', result: 'hit' });
+      bus.emit('cache.lookup', { route: 'trades.list', result: 'miss' });
+      bus.emit('cache.lookup', { route: 'trades.list', result: 'hit' });
+      bus.emit('rate_limit.exceeded', { limit: 'minute' });
+      bus.emit('rate_limit.exceeded', { limit: 'a label nobody should invent?' });
       const events = t.app.get(SecurityEvents);
       events.publish({ type: 'login.success', actor: 'a' });
       events.publish({ type: 'login.failure', actor: 'b' });

@@ -22,10 +22,11 @@ describe('The compiled server process (start:prod)', () => {
     expect(code).not.toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
     const out = bad.output();
-    expect(out).toMatch(/Invalid configuration \(3 problems\)/);
+    expect(out).toMatch(/Invalid configuration \(4 problems\)/);
     expect(out).toContain('PORT:');
     expect(out).toContain('JWT_SECRET:');
     expect(out).toContain('CORS_ORIGINS:');
+    expect(out).toContain('AUDIT_HMAC_KEY:');
     expect(out).not.toContain('tiny-secret-value');
     expect(out).not.toMatch(/\n\s+at /);
   });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,8 @@ export function testConfig(schema: string, options: TestAppOptions = {}): AppCon
     REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: `${schema}:`,
     JWT_SECRET: randomBytes(32).toString('hex'),
+    // Replicas over one schema share one audit chain, so they share its key, as in production.
+    AUDIT_HMAC_KEY: createHash('sha256').update(`audit-key:${schema}`).digest('hex'),
     DEMO_DATA: 'false',
     LOG_LEVEL: 'warn',
     ...options.env,

@@ -1,8 +1,9 @@
 import {
+  AuditChainKey,
   type AuditEntry,
   canonicalContent,
-  chainHash,
   GENESIS_HASH,
+  legacyChainHash,
   storableDetail,
   storableString,
 } from './audit-chain';
@@ -25,6 +26,9 @@ const entry = (over: Partial<AuditEntry> = {}): AuditEntry => ({
   ...over,
 });
 
+const key = new AuditChainKey('k'.repeat(40));
+const chainHash = (prev: string, e: AuditEntry): string => key.link(prev, e);
+
 describe('audit hash chain', () => {
   it('hashes the same content identically whatever the key order of detail (jsonb reorders keys)', () => {
     const reordered = entry({ detail: { a: { c: 3, d: 2 }, b: 1 } });
@@ -44,20 +48,46 @@ describe('audit hash chain', () => {
     expect(base).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('keys every link: another key, or plain SHA-256 over the same input, gives another link', () => {
+    const other = new AuditChainKey('j'.repeat(40));
+    expect(other.link(GENESIS_HASH, entry())).not.toBe(chainHash(GENESIS_HASH, entry()));
+    expect(legacyChainHash(GENESIS_HASH, entry())).not.toBe(chainHash(GENESIS_HASH, entry()));
+    expect(other.id).not.toBe(key.id);
+    expect(key.id).toMatch(/^[0-9a-f]{16}$/);
+    expect(key.fingerprint('Alice')).toBe(key.fingerprint('Alice'));
+    expect(key.fingerprint('Alice')).not.toContain('Alice');
+  });
+
   it('makes strings storable: no NUL bytes, no lone surrogates, bounded length', () => {
     expect(storableString('a\u0000b', 10)).toBe('ab');
     expect(storableString('x\ud800y', 10)).toBe('x\ufffdy');
     expect(storableString('abcdef', 3)).toBe('abc');
   });
 
-  it('censors secret-named detail keys and keeps token ids', () => {
+  it('censors secret values and keeps token ids and counts', () => {
     expect(
-      storableDetail({ password: 'p', refresh_token: 't', Authorization: 'Bearer x', token_id: 'jti', reason: 'r' }),
+      storableDetail({
+        password: 'p',
+        pin_password: 1234,
+        refresh_token: 't',
+        access_token: { nested: 'x' },
+        Authorization: 'Bearer x',
+        token_id: 'jti',
+        family_ids: ['f'],
+        revoked_tokens: 1,
+        revoked_access_tokens: 2,
+        reason: 'r',
+      }),
     ).toEqual({
       password: '[redacted]',
+      pin_password: '[redacted]',
       refresh_token: '[redacted]',
+      access_token: '[redacted]',
       Authorization: '[redacted]',
       token_id: 'jti',
+      family_ids: ['f'],
+      revoked_tokens: 1,
+      revoked_access_tokens: 2,
       reason: 'r',
     });
   });

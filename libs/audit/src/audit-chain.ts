@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** What the chain's first record names as its predecessor. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -59,9 +59,51 @@ export function canonicalContent(entry: AuditEntry): string {
   ]);
 }
 
-/** SHA-256 over the predecessor's hash and this record's canonical content (hex). */
-export function chainHash(prevHash: string, entry: AuditEntry): string {
+/** How a link was computed (`audit_records.chain_alg`). */
+export type ChainAlgorithm = 'sha256' | 'hmac-sha256';
+/** Links written before the chain was keyed: plain SHA-256, anyone can recompute them. */
+export const LEGACY_CHAIN_ALG: ChainAlgorithm = 'sha256';
+export const CHAIN_ALG: ChainAlgorithm = 'hmac-sha256';
+
+/** The unkeyed link of records written before the chain was keyed (hex). */
+export function legacyChainHash(prevHash: string, entry: AuditEntry): string {
   return createHash('sha256').update(prevHash).update('\n').update(canonicalContent(entry)).digest('hex');
+}
+
+/**
+ * The chain's key (AUDIT_HMAC_KEY). A link is HMAC-SHA256 over the predecessor's link and
+ * the record's canonical content: whoever can write the table but does not hold the key
+ * cannot compute a link, so an edited, inserted or deleted record cannot be re-chained.
+ */
+export class AuditChainKey {
+  /** Names the key in each record (`key_id`) without revealing it: a key change is then told from tampering. */
+  readonly id: string;
+
+  constructor(private readonly secret: string) {
+    this.id = this.mac('transparency-api audit key id').slice(0, 16);
+  }
+
+  /** The keyed link of `entry` after `prevHash` (hex). */
+  link(prevHash: string, entry: AuditEntry): string {
+    return this.mac(`${prevHash}\n${canonicalContent(entry)}`);
+  }
+
+  /** A keyed tag over small facts the verifier keeps (its checkpoint, the legacy boundary). */
+  tag(...parts: readonly string[]): string {
+    return this.mac(parts.join('\n'));
+  }
+
+  /**
+   * A stable pseudonym of a value that must not be stored (a username typed at a failed
+   * login may be a password): equal inputs give equal fingerprints, nothing gives the input back.
+   */
+  fingerprint(value: string): string {
+    return this.mac(`fingerprint\n${value}`).slice(0, 16);
+  }
+
+  private mac(data: string): string {
+    return createHmac('sha256', this.secret).update(data, 'utf8').digest('hex');
+  }
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -76,12 +118,21 @@ export function storableString(value: string, maxLength: number): string {
   return value.replace(NUL, '').slice(0, maxLength).replace(LONE_SURROGATE, '\ufffd');
 }
 
-const SECRET_KEY = /pass(word)?|secret|token|authori[sz]ation|cookie|api[-_]?key|credential/i;
+/** Keys whose value is a secret whatever its type (a numeric PIN is still a password). */
+const ALWAYS_SECRET = /pass(word)?|secret|authori[sz]ation|cookie|api[-_]?key|credential/i;
+/** Keys about tokens: the token itself is secret; its id, or a count of tokens, is not. */
+const TOKEN_KEY = /token/i;
+const ID_KEY = /(^|_)(id|ids|jti)$|^tokenId$/i;
 
-/** Leaves safe keys (`token_id`, `jti`) alone; censors anything that names a secret. */
-function isSecretKey(key: string): boolean {
-  if (key === 'token_id' || key === 'tokenId' || key === 'jti') return false;
-  return SECRET_KEY.test(key);
+/**
+ * Redaction removes secret values, never counts or ids: `password` and `Authorization` are
+ * always censored, `refresh_token: "eyJ..."` too, while `token_id` and
+ * `revoked_access_tokens: 2` (a count) stay readable.
+ */
+function isSecretValue(key: string, value: unknown): boolean {
+  if (ALWAYS_SECRET.test(key)) return true;
+  if (!TOKEN_KEY.test(key) || ID_KEY.test(key)) return false;
+  return typeof value !== 'number' && typeof value !== 'boolean' && value !== null;
 }
 
 /** Detail objects are free-form: drop secret-named keys, make strings storable, bound depth. */
@@ -98,7 +149,7 @@ export function storableDetail(detail: Record<string, unknown> | undefined | nul
       const out: Record<string, unknown> = {};
       for (const [key, v] of Object.entries(value as Record<string, unknown>).slice(0, 50)) {
         if (v === undefined) continue;
-        out[storableString(key, 64)] = isSecretKey(key) ? '[redacted]' : clean(v, depth + 1);
+        out[storableString(key, 64)] = isSecretValue(key, v) ? '[redacted]' : clean(v, depth + 1);
       }
       return out;
     }

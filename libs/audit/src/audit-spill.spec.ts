@@ -24,7 +24,7 @@ const entry = (n: number): AuditEntry => ({
 describe('AuditSpill', () => {
   it('keeps records in bounded segments, hands them back oldest first, and forgets them once removed', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'spill-')), 'audit-spill');
-    const spill = new AuditSpill(dir, 3, () => undefined);
+    const spill = new AuditSpill(dir, 3, 1 << 20, () => undefined);
     await spill.open();
     for (let n = 0; n < 7; n++) spill.append(entry(n));
     expect(spill.depth).toBe(7);
@@ -43,15 +43,37 @@ describe('AuditSpill', () => {
 
   it('finds what an earlier process left behind', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'spill-')), 'audit-spill');
-    const first = new AuditSpill(dir, 10, () => undefined);
+    const first = new AuditSpill(dir, 10, 1 << 20, () => undefined);
     await first.open();
     for (let n = 0; n < 4; n++) first.append(entry(n));
     await first.seal();
 
-    const second = new AuditSpill(dir, 10, () => undefined);
+    const second = new AuditSpill(dir, 10, 1 << 20, () => undefined);
     await second.open();
     expect(second.depth).toBe(4);
     const segment = await second.oldest();
     expect(segment?.entries.map((e) => e.id)).toEqual([0, 1, 2, 3].map((n) => entry(n).id));
+  });
+
+  it('refuses records past its byte bound, and takes them again once a segment is drained', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'spill-')), 'audit-spill');
+    const lineBytes = Buffer.byteLength(`${JSON.stringify(entry(0))}\n`);
+    const spill = new AuditSpill(dir, 2, lineBytes * 3, () => undefined);
+    await spill.open();
+    expect([0, 1, 2, 3, 4].map((n) => spill.append(entry(n)))).toEqual([true, true, true, false, false]);
+    expect(spill.depth).toBe(3);
+    expect(spill.bytes).toBe(lineBytes * 3);
+    const segment = await spill.oldest();
+    await spill.remove(segment!);
+    expect(spill.bytes).toBe(lineBytes);
+    expect(spill.append(entry(5))).toBe(true);
+
+    // A restart counts the bytes already on disk against the bound.
+    await spill.seal();
+    const again = new AuditSpill(dir, 2, lineBytes * 3, () => undefined);
+    await again.open();
+    expect(again.bytes).toBe(lineBytes * 2);
+    expect(again.append(entry(6))).toBe(true);
+    expect(again.append(entry(7))).toBe(false);
   });
 });

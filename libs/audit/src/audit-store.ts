@@ -1,11 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { type AuditEntry, chainHash, GENESIS_HASH } from './audit-chain';
+import {
+  AuditChainKey,
+  type AuditEntry,
+  CHAIN_ALG,
+  GENESIS_HASH,
+  LEGACY_CHAIN_ALG,
+  legacyChainHash,
+} from './audit-chain';
 
 /** Fixed key: every replica serialises chain extension on the same advisory lock. */
 export const AUDIT_CHAIN_LOCK_KEY = 7_340_432_006;
-/** Rows per INSERT statement: 16 parameters each stays far below Postgres's 65,535. */
+/** Fixed key: one verification at a time across replicas. */
+export const AUDIT_VERIFY_LOCK_KEY = 7_340_432_007;
+/** Rows per INSERT statement: 18 parameters each stays far below Postgres's 65,535. */
 const ROWS_PER_STATEMENT = 1000;
 const VERIFY_PAGE = 2000;
 const COLUMNS = [
@@ -25,6 +34,8 @@ const COLUMNS = [
   'detail',
   'prev_hash',
   'hash',
+  'chain_alg',
+  'key_id',
 ] as const;
 
 export interface AuditRow {
@@ -45,6 +56,8 @@ export interface AuditRow {
   detail: Record<string, unknown> | null;
   prev_hash: string;
   hash: string;
+  chain_alg: string;
+  key_id: string | null;
 }
 
 export interface AuditFilter {
@@ -57,11 +70,42 @@ export interface AuditFilter {
   offset: number;
 }
 
+/** Why verification failed: which rule the first broken record (or the chain) breaks. */
+export type VerifyFailure =
+  /** The record's content no longer matches its link (edited). */
+  | 'hash_mismatch'
+  /** The record does not name its predecessor (a record before it was deleted, inserted or moved). */
+  | 'broken_link'
+  /** Sealed under another key than AUDIT_HMAC_KEY (the key changed, or the row was forged). */
+  | 'unknown_key'
+  /** An unkeyed link where only keyed ones may be (after the records written before the upgrade). */
+  | 'unkeyed_record'
+  /** The record a previous verification ended at is gone or changed, with nothing after it to name. */
+  | 'truncated';
+
 export interface VerifyResult {
   valid: boolean;
   checked: number;
   first_broken_id: string | null;
+  reason: VerifyFailure | null;
+  /** True when the whole chain was checked; false when it resumed from the last checkpoint. */
+  full: boolean;
 }
+
+/** Thrown when another verification holds the lock (any replica). */
+export class VerifyBusyError extends Error {
+  constructor() {
+    super('another audit chain verification is running');
+  }
+}
+
+interface ChainState {
+  seq: string;
+  hash: string;
+}
+
+const CHECKPOINT = 'checkpoint';
+const LEGACY_BOUNDARY = 'legacy_boundary';
 
 export function rowToEntry(row: AuditRow): AuditEntry {
   return {
@@ -85,7 +129,13 @@ export function rowToEntry(row: AuditRow): AuditEntry {
 /** Postgres side of the audit trail: chained batch inserts, queries and verification. */
 @Injectable()
 export class AuditStore {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  /** Set once this process has made sure the legacy boundary is sealed. */
+  private boundaryChecked = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly key: AuditChainKey,
+  ) {}
 
   /**
    * Appends a batch to the chain in one transaction under the chain's advisory lock, so
@@ -113,6 +163,7 @@ export class AuditStore {
 
   private async appendLocked(runner: QueryRunner, entries: readonly AuditEntry[]): Promise<number> {
     await runner.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK_KEY]);
+    if (!this.boundaryChecked) await this.sealLegacyBoundary(runner);
     const existing = (await runner.query('SELECT id FROM audit_records WHERE id = ANY($1::uuid[])', [
       entries.map((e) => e.id),
     ])) as { id: string }[];
@@ -122,7 +173,7 @@ export class AuditStore {
     const last = (await runner.query('SELECT hash FROM audit_records ORDER BY seq DESC LIMIT 1')) as { hash: string }[];
     let prevHash = last[0]?.hash ?? GENESIS_HASH;
     const rows: unknown[][] = fresh.map((entry) => {
-      const hash = chainHash(prevHash, entry);
+      const hash = this.key.link(prevHash, entry);
       const row = [
         entry.id,
         entry.occurredAt,
@@ -140,6 +191,8 @@ export class AuditStore {
         entry.detail === null ? null : JSON.stringify(entry.detail),
         prevHash,
         hash,
+        CHAIN_ALG,
+        this.key.id,
       ];
       prevHash = hash;
       return row;
@@ -182,27 +235,127 @@ export class AuditStore {
   }
 
   /**
-   * Walks the whole chain in `seq` order, recomputing every hash: an edited row breaks
-   * its own hash, a deleted or reordered one breaks its successor's link.
+   * The records written before the chain was keyed end at a boundary that is sealed under
+   * the key the first time a keyed record is appended; unkeyed links are accepted up to it
+   * and nowhere else. Once keyed records exist a missing boundary is never re-created: it
+   * was deleted, and `verify` says so.
    */
-  async verify(): Promise<VerifyResult> {
-    let prevHash = GENESIS_HASH;
-    let afterSeq = '0';
+  private async sealLegacyBoundary(runner: QueryRunner): Promise<void> {
+    const [existing] = (await runner.query('SELECT 1 FROM audit_chain_state WHERE name = $1', [LEGACY_BOUNDARY])) as [
+      unknown?,
+    ];
+    if (!existing) {
+      const [keyed] = (await runner.query('SELECT 1 FROM audit_records WHERE chain_alg <> $1 LIMIT 1', [
+        LEGACY_CHAIN_ALG,
+      ])) as [unknown?];
+      if (!keyed) {
+        const [last] = (await runner.query(
+          'SELECT seq, hash FROM audit_records WHERE chain_alg = $1 ORDER BY seq DESC LIMIT 1',
+          [LEGACY_CHAIN_ALG],
+        )) as ChainState[];
+        await this.saveState(runner, LEGACY_BOUNDARY, last ?? { seq: '0', hash: GENESIS_HASH });
+      }
+    }
+    this.boundaryChecked = true;
+  }
+
+  private async saveState(runner: QueryRunner | DataSource, name: string, state: ChainState): Promise<void> {
+    await runner.query(
+      `INSERT INTO audit_chain_state (name, seq, hash, key_id, tag, updated_at) VALUES ($1, $2, $3, $4, $5, now())
+       ON CONFLICT (name) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, key_id = EXCLUDED.key_id,
+         tag = EXCLUDED.tag, updated_at = EXCLUDED.updated_at`,
+      [name, state.seq, state.hash, this.key.id, this.key.tag(name, state.seq, state.hash)],
+    );
+  }
+
+  /** A state row, only if its tag proves it was written by a holder of the current key. */
+  private async loadState(runner: QueryRunner, name: string): Promise<ChainState | undefined> {
+    const [row] = (await runner.query('SELECT seq, hash, tag FROM audit_chain_state WHERE name = $1', [name])) as (ChainState & {
+      tag: string;
+    })[];
+    if (!row || row.tag !== this.key.tag(name, String(row.seq), row.hash)) return undefined;
+    return { seq: String(row.seq), hash: row.hash };
+  }
+
+  /**
+   * Recomputes every link after the last checkpoint (every link with `full`), in `seq`
+   * order: an edited record breaks its own link, a deleted, inserted or reordered one its
+   * successor's. One verification runs at a time across replicas (a transaction-scoped
+   * advisory lock); a second one gets `VerifyBusyError` at once instead of queueing work.
+   * A successful run moves the checkpoint, sealed under the key, to the last record.
+   */
+  async verify(full: boolean): Promise<VerifyResult> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        const [lock] = (await runner.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [AUDIT_VERIFY_LOCK_KEY])) as {
+          ok: boolean;
+        }[];
+        if (!lock?.ok) throw new VerifyBusyError();
+        const result = await this.verifyLocked(runner, full);
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
+  }
+
+  private async verifyLocked(runner: QueryRunner, full: boolean): Promise<VerifyResult> {
+    const boundary = await this.loadState(runner, LEGACY_BOUNDARY);
+    let start: ChainState = { seq: '0', hash: GENESIS_HASH };
+    let truncated = false;
+    if (!full) {
+      const checkpoint = await this.loadState(runner, CHECKPOINT);
+      if (checkpoint) {
+        const [row] = (await runner.query('SELECT hash FROM audit_records WHERE seq = $1', [checkpoint.seq])) as {
+          hash: string;
+        }[];
+        // The checkpointed record changed or vanished: only a full walk can say where.
+        if (row?.hash === checkpoint.hash) start = checkpoint;
+        else truncated = true;
+      }
+    }
+    const resumed = start.seq !== '0';
+    let prevHash = start.hash;
+    let afterSeq = start.seq;
     let checked = 0;
+    const broken = (row: AuditRow, reason: VerifyFailure): VerifyResult => ({
+      valid: false,
+      checked,
+      first_broken_id: row.id,
+      reason,
+      full: !resumed,
+    });
     for (;;) {
-      const rows = await this.dataSource.query<AuditRow[]>(
-        'SELECT * FROM audit_records WHERE seq > $1 ORDER BY seq ASC LIMIT $2',
-        [afterSeq, VERIFY_PAGE],
-      );
+      const rows = (await runner.query('SELECT * FROM audit_records WHERE seq > $1 ORDER BY seq ASC LIMIT $2', [
+        afterSeq,
+        VERIFY_PAGE,
+      ])) as AuditRow[];
       for (const row of rows) {
         checked++;
-        if (row.prev_hash !== prevHash || chainHash(row.prev_hash, rowToEntry(row)) !== row.hash) {
-          return { valid: false, checked, first_broken_id: row.id };
+        if (row.prev_hash !== prevHash) return broken(row, 'broken_link');
+        if (row.chain_alg === CHAIN_ALG) {
+          if (row.key_id !== this.key.id) return broken(row, 'unknown_key');
+          if (this.key.link(row.prev_hash, rowToEntry(row)) !== row.hash) return broken(row, 'hash_mismatch');
+        } else {
+          const legacy = row.chain_alg === LEGACY_CHAIN_ALG && boundary && BigInt(row.seq) <= BigInt(boundary.seq);
+          if (!legacy) return broken(row, 'unkeyed_record');
+          if (legacyChainHash(row.prev_hash, rowToEntry(row)) !== row.hash) return broken(row, 'hash_mismatch');
+          if (row.seq === boundary.seq && row.hash !== boundary.hash) return broken(row, 'hash_mismatch');
         }
         prevHash = row.hash;
+        afterSeq = row.seq;
       }
-      if (rows.length < VERIFY_PAGE) return { valid: true, checked, first_broken_id: null };
-      afterSeq = rows[rows.length - 1].seq;
+      if (rows.length < VERIFY_PAGE) break;
     }
+    if (truncated) return { valid: false, checked, first_broken_id: null, reason: 'truncated', full: true };
+    if (afterSeq !== start.seq) await this.saveState(runner, CHECKPOINT, { seq: afterSeq, hash: prevHash });
+    return { valid: true, checked, first_broken_id: null, reason: null, full: !resumed };
   }
 }

@@ -1,8 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { ApiProblemException, pageMeta, Scopes } from '@app/common';
-import { type AuditRow, AuditStore } from './audit-store';
-import { AuditPageDto, AuditQueryDto, type AuditRecordDto, AuditVerifyDto } from './dto/audit.dto';
+import { type AuditRow, AuditStore, VerifyBusyError } from './audit-store';
+import { AuditPageDto, AuditQueryDto, type AuditRecordDto, AuditVerifyDto, AuditVerifyQueryDto } from './dto/audit.dto';
 
 function toDto(row: AuditRow): AuditRecordDto {
   return {
@@ -22,6 +28,7 @@ function toDto(row: AuditRow): AuditRecordDto {
     detail: row.detail,
     prev_hash: row.prev_hash,
     hash: row.hash,
+    chain_alg: row.chain_alg,
   };
 }
 
@@ -54,9 +61,20 @@ export class AuditController {
 
   @Get('verify')
   @Scopes('audit:read')
-  @ApiOperation({ summary: 'Recomputes the whole hash chain and names the first broken record, if any.' })
+  @ApiOperation({
+    summary: 'Checks the keyed hash chain from the last checkpoint (or all of it) and names the first broken record.',
+  })
   @ApiOkResponse({ type: AuditVerifyDto })
-  async verify(): Promise<AuditVerifyDto> {
-    return { ...(await this.store.verify()), timestamp: new Date().toISOString() };
+  @ApiConflictResponse({ description: 'Another verification is running (problem+json, `Retry-After`).' })
+  async verify(@Query() query: AuditVerifyQueryDto): Promise<AuditVerifyDto> {
+    try {
+      return { ...(await this.store.verify(query.full === 'true')), timestamp: new Date().toISOString() };
+    } catch (error) {
+      if (!(error instanceof VerifyBusyError)) throw error;
+      throw new ApiProblemException(
+        { status: 409, detail: 'Another audit chain verification is running; retry when it has finished.' },
+        { 'Retry-After': '5' },
+      );
+    }
   }
 }

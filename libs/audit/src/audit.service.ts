@@ -10,13 +10,12 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { OnEvent } from '@nestjs/event-emitter';
-import { SECURITY_EVENT, type SecurityEvent } from '@app/common';
+import { OnAppEvent, type SecurityEvent } from '@app/common';
 import { AppConfig } from '@app/config';
 import { HealthService } from '@app/health';
 import { getOrCreateCounter, getOrCreateGauge } from '@app/metrics';
 import { type CompletedRequest, RequestObserver } from '@app/observability';
-import { type AuditEntry, storableDetail, storableString } from './audit-chain';
+import { AuditChainKey, type AuditEntry, storableDetail, storableString } from './audit-chain';
 import { AuditSpill } from './audit-spill';
 import { AuditStore } from './audit-store';
 
@@ -32,8 +31,12 @@ const written = getOrCreateCounter({
 });
 const dropped = getOrCreateCounter({
   name: 'audit_events_dropped_total',
-  help: 'Audit records lost (only if the spill file cannot be written; expected to stay 0).',
+  help: 'Audit records lost: spill past AUDIT_SPILL_MAX_BYTES, spill file unwritable, or a line torn by a crash.',
 });
+/** A drop is logged at once, then at most this often while drops continue. */
+const DROP_LOG_INTERVAL_MS = 10_000;
+/** What a failed login's typed username is stored as when it names no known account. */
+export const UNKNOWN_USER_ACTOR = 'unknown-user';
 getOrCreateGauge({
   name: 'audit_queue_depth',
   help: 'Audit records waiting to be written (memory queue plus spill file).',
@@ -61,19 +64,27 @@ export class AuditService implements OnModuleInit, BeforeApplicationShutdown, On
   private retryAt = 0;
   private lastError?: string;
   private ready?: Promise<void>;
+  private droppedSinceLog = 0;
+  private lastDropLog = 0;
 
   constructor(
     private readonly config: AppConfig,
     private readonly store: AuditStore,
+    private readonly key: AuditChainKey,
     private readonly adapterHost: HttpAdapterHost,
     // Absent in the CLI, which has no HTTP surface but still audits its security events.
     @Optional() private readonly observer?: RequestObserver,
     @Optional() private readonly health?: HealthService,
   ) {
-    this.spill = new AuditSpill(join(config.database.dataDir, 'audit-spill'), config.audit.queueMax, (error, lost) => {
-      dropped.inc(lost);
-      this.logger.error(`Audit spill file write failed, ${lost} records lost: ${error.message}`);
-    });
+    this.spill = new AuditSpill(
+      join(config.database.dataDir, 'audit-spill'),
+      config.audit.queueMax,
+      config.audit.spillMaxBytes,
+      (error, lost) => {
+        dropped.inc(lost);
+        this.logger.error(`Audit spill file write failed, ${lost} records lost: ${error.message}`);
+      },
+    );
   }
 
   /** Records waiting: memory queue plus spill file. */
@@ -110,19 +121,41 @@ export class AuditService implements OnModuleInit, BeforeApplicationShutdown, On
     void this.ready.then(() => this.kick());
   }
 
-  @OnEvent(SECURITY_EVENT)
+  @OnAppEvent('security.event')
   onSecurityEvent(event: SecurityEvent): void {
-    this.record(securityEntry(event));
+    this.record(securityEntry(event, this.key));
   }
 
-  /** Never blocks and never throws: memory while there is room, else the spill file. */
+  /**
+   * Never blocks and never throws: memory while there is room, else the spill file; past
+   * AUDIT_SPILL_MAX_BYTES the record is dropped, counted and logged (and alerted on).
+   */
   record(entry: AuditEntry): void {
     if (this.memory.length < this.config.audit.queueMax) {
       this.memory.push(entry);
       if (this.memory.length >= this.config.audit.batchSize) void this.kick();
-    } else {
-      this.spill.append(entry);
+    } else if (!this.spill.append(entry)) {
+      this.drop(1);
     }
+  }
+
+  private drop(count: number): void {
+    dropped.inc(count);
+    this.droppedSinceLog += count;
+    if (Date.now() - this.lastDropLog >= DROP_LOG_INTERVAL_MS) this.reportDrops();
+  }
+
+  /** Logs the drops not yet reported (also when writes resume and at shutdown, so none goes unlogged). */
+  private reportDrops(): void {
+    if (this.droppedSinceLog === 0) return;
+    const now = Date.now();
+    this.logger.error(
+      `Audit records dropped: ${this.droppedSinceLog} since the last report, the spill under ` +
+        `${this.spill.directory} having reached AUDIT_SPILL_MAX_BYTES (${this.config.audit.spillMaxBytes}) ` +
+        `while Postgres was not taking writes${this.lastError ? ` (last error: ${this.lastError})` : ''}`,
+    );
+    this.lastDropLog = now;
+    this.droppedSinceLog = 0;
   }
 
   /**
@@ -161,12 +194,15 @@ export class AuditService implements OnModuleInit, BeforeApplicationShutdown, On
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.spillEverything();
+    this.reportDrops();
     liveQueues.delete(this);
   }
 
   private async spillEverything(): Promise<void> {
     if (this.flushing) await this.flushing.catch(() => false);
-    for (const entry of this.memory.splice(0)) this.spill.append(entry);
+    let lost = 0;
+    for (const entry of this.memory.splice(0)) if (!this.spill.append(entry)) lost++;
+    if (lost > 0) this.drop(lost);
     await this.spill.seal();
     if (this.spill.depth > 0) {
       this.logger.warn(`${this.spill.depth} audit records kept in ${this.spill.directory} for the next start`);
@@ -197,6 +233,7 @@ export class AuditService implements OnModuleInit, BeforeApplicationShutdown, On
         // Fresh records first: the spill must not starve the memory queue.
         if (this.memory.length >= this.config.audit.batchSize) break;
       }
+      this.reportDrops();
       if (this.failures > 0) this.logger.log('Audit writes resumed');
       this.failures = 0;
       this.lastError = undefined;
@@ -249,12 +286,35 @@ function requestEntry(r: CompletedRequest): AuditEntry {
   };
 }
 
-function securityEntry(e: SecurityEvent): AuditEntry {
+/** Login events whose actor is a username typed by the client, not an authenticated one. */
+const CLAIMED_ACTOR_EVENTS = new Set<SecurityEvent['type']>(['login.failure', 'login.lockout']);
+/** Failure reasons that prove the typed username is an account's. */
+const KNOWN_ACCOUNT_REASONS = new Set<unknown>(['wrong_password', 'disabled']);
+
+/**
+ * The actor of a security event. A username typed at a failed login is stored only when it
+ * names an account (a wrong password, a disabled user): an unknown one may be a password
+ * typed in the wrong field, so it becomes `unknown-user`. A lock-out is decided before the
+ * account is looked up, so it is recorded the same way. Every login failure and lock-out
+ * carries `username_fingerprint`, a keyed hash of the lower-cased name, so the attempts on
+ * one name can still be told apart and correlated.
+ */
+function securityActor(e: SecurityEvent, key: AuditChainKey): { actor: string; fingerprint?: string } {
+  const actor = typeof e.actor === 'string' && e.actor.length > 0 ? e.actor : 'anonymous';
+  if (!CLAIMED_ACTOR_EVENTS.has(e.type)) return { actor };
+  const fingerprint = key.fingerprint(actor.toLowerCase());
+  const known = e.type === 'login.failure' && KNOWN_ACCOUNT_REASONS.has(e.detail?.reason);
+  return { actor: known ? actor : UNKNOWN_USER_ACTOR, fingerprint };
+}
+
+function securityEntry(e: SecurityEvent, key: AuditChainKey): AuditEntry {
+  const { actor, fingerprint } = securityActor(e, key);
+  const detail = fingerprint ? { ...e.detail, username_fingerprint: fingerprint } : e.detail;
   return {
     id: randomUUID(),
     occurredAt: e.occurredAt instanceof Date && !Number.isNaN(e.occurredAt.getTime()) ? e.occurredAt : new Date(),
     requestId: e.requestId ? storableString(e.requestId, 128) : null,
-    actor: storableString(e.actor || 'anonymous', 255),
+    actor: storableString(actor, 255),
     tokenId: e.tokenId ? storableString(e.tokenId, 128) : null,
     ip: e.ip ? storableString(e.ip, 64) : null,
     method: null,
@@ -264,6 +324,6 @@ function securityEntry(e: SecurityEvent): AuditEntry {
     durationMs: null,
     userAgent: null,
     event: storableString(e.type, 64),
-    detail: storableDetail(e.detail),
+    detail: storableDetail(detail),
   };
 }

@@ -110,12 +110,18 @@ export class AuthService {
   }
 
   async refresh(refreshToken: string, context: RequestContext): Promise<TokenPair> {
-    const outcome = await this.tokens.refresh(refreshToken, (id) => this.users.findById(id));
+    let username: string | undefined;
+    const outcome = await this.tokens.refresh(refreshToken, async (id) => {
+      const user = await this.users.findById(id);
+      username = user?.username;
+      return user;
+    });
     switch (outcome.kind) {
       case 'rotated':
+        // Every user event names its actor by username, as logins do (the id is in the family).
         this.events.publish({
           type: 'token.refreshed',
-          actor: outcome.userId,
+          actor: username ?? outcome.userId,
           tokenId: outcome.pair.accessTokenId,
           ...context,
           detail: { family_id: outcome.pair.familyId },
@@ -124,7 +130,7 @@ export class AuthService {
       case 'reuse':
         this.events.publish({
           type: 'token.refresh_reuse',
-          actor: outcome.userId,
+          actor: (await this.users.findById(outcome.userId))?.username ?? outcome.userId,
           ...context,
           detail: { family_id: outcome.familyId, revoked_access_tokens: outcome.revokedTokens },
         });

@@ -6,10 +6,23 @@ export { INGEST_BODY_KEY, IngestBody } from './auth/ingest';
 export type { Principal } from './auth/principal';
 export { hasScopes, isScope, parseScopeClaim, type Scope, SCOPES } from './auth/scopes';
 export { CommonModule } from './common.module';
+export {
+  APP_EVENTS,
+  AppEventBus,
+  type AppEventName,
+  type AppEvents,
+  type CacheLookupEvent,
+  OnAppEvent,
+  type RateLimitBackendEvent,
+  type RateLimitExceededEvent,
+  type TokenValidatedEvent,
+  type TokenValidationResult,
+} from './events/app-events';
 export { SECURITY_EVENT, type SecurityEvent, SecurityEvents, type SecurityEventType } from './events/security-events';
 export { JsonBodyInterceptor } from './http/json-body.interceptor';
 export { UNMATCHED_ROUTE_PREFIX_EXCLUSION, UnmatchedRouteModule } from './http/unmatched-route.controller';
 export { exceedsJsonDepth, MAX_JSON_DEPTH } from './http/json-depth';
+export { readOrCreateSecretFile } from './fs/secret-file';
 export { expressErrorHandler } from './http/express-error.handler';
 export {
   isOperationalRequest,
@@ -46,6 +59,7 @@ export {
   type PaginationOptions,
   pageMeta,
   type PageMeta,
+  PageMetaDto,
 } from './validation/pagination';
 export { IsStorableText, isStorableText } from './validation/storable-text';
 export { recordServerError, trackServerSpan } from './tracing/server-span';

@@ -79,8 +79,13 @@ export class AppConfig {
     readonly batchSize: number;
     readonly flushIntervalMs: number;
     readonly queueMax: number;
+    /** Key of the chain's HMAC links; unset outside production: generated under `dataDir`. */
+    readonly hmacKey?: string;
+    /** Bound of the spill directory; past it records are dropped (and counted). */
+    readonly spillMaxBytes: number;
   };
   readonly metrics!: {
+    /** Unset: `/metrics` is public outside production, JWT-only (`metrics:read`) in production. */
     readonly token?: string;
   };
   readonly tracing!: {

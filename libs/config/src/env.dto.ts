@@ -252,6 +252,17 @@ export class EnvDto {
   @Transform(blankToUndefined)
   @IsOptional()
   @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  AUDIT_HMAC_KEY?: string;
+
+  @Transform(trimmed)
+  @IsOptional()
+  @Matches(SIZE_PATTERN, { message: 'must be a size such as 268435456, 262144kb or 256mb' })
+  AUDIT_SPILL_MAX_BYTES?: string;
+
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @IsString()
   @MinLength(16, { message: 'must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
@@ -294,4 +305,5 @@ export const FILE_BACKED_VARIABLES = [
   'JWT_PUBLIC_KEYS',
   'ADMIN_PASSWORD',
   'METRICS_TOKEN',
+  'AUDIT_HMAC_KEY',
 ] as const;

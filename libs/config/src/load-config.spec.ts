@@ -4,8 +4,13 @@ import { join } from 'node:path';
 import { ConfigValidationError, loadConfig, parseDurationSeconds, parseSizeBytes } from './load-config';
 
 const STRONG_SECRET = 'k9'.repeat(24);
-/** Production with its required external database, so each test sees only the rule it is about. */
-const PROD = { NODE_ENV: 'production', DATABASE_URL: 'postgres://api:s3cret-value@db:5432/api' } as const;
+const AUDIT_KEY = 'a7'.repeat(20);
+/** Production with its required external database and audit key, so each test sees only the rule it is about. */
+const PROD = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://api:s3cret-value@db:5432/api',
+  AUDIT_HMAC_KEY: AUDIT_KEY,
+} as const;
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -92,7 +97,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses the embedded database in production: DATABASE_URL is required', () => {
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, AUDIT_HMAC_KEY: AUDIT_KEY })).toEqual([
       'DATABASE_URL: required in production (the embedded database is for development only)',
     ]);
     expect(loadConfig({ NODE_ENV: 'development' }).database.embedded).toBe(true);
@@ -108,7 +113,7 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...PROD, JWT_ALGORITHM: 'ES256' })).toEqual([
       'JWT_PRIVATE_KEY: required in production when JWT_ALGORITHM is ES256',
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', JWT_ALGORITHM: 'RS256' })).toEqual([
+    expect(problemsOf({ ...PROD, JWT_ALGORITHM: 'RS256' })).toEqual([
       'JWT_PRIVATE_KEY: required in production when JWT_ALGORITHM is RS256',
     ]);
   });
@@ -118,6 +123,19 @@ describe('loadConfig', () => {
       expect(loadConfig({ JWT_ALGORITHM: algorithm }).jwt.algorithm).toBe(algorithm);
     }
     expect(problemsOf({ JWT_ALGORITHM: 'EdDSA' })[0]).toMatch(/^JWT_ALGORITHM: must be one of HS256, RS256, ES256/);
+  });
+
+  it('requires a strong AUDIT_HMAC_KEY in production (or its file), and none elsewhere', () => {
+    const prod = { NODE_ENV: 'production', DATABASE_URL: PROD.DATABASE_URL, JWT_SECRET: STRONG_SECRET };
+    expect(problemsOf(prod)).toEqual(['AUDIT_HMAC_KEY: required in production (at least 32 characters)']);
+    expect(problemsOf({ ...prod, AUDIT_HMAC_KEY: 'short-key' })[0]).toMatch(/^AUDIT_HMAC_KEY: must be at least 32/);
+    expect(problemsOf({ ...prod, AUDIT_HMAC_KEY: `change-me-${AUDIT_KEY}` })[0]).toMatch(/placeholder/);
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'audit_key');
+    writeFileSync(file, `${AUDIT_KEY}\n`);
+    expect(loadConfig({ ...prod, AUDIT_HMAC_KEY_FILE: file }).audit.hmacKey).toBe(AUDIT_KEY);
+    expect(loadConfig({}).audit).toMatchObject({ hmacKey: undefined, spillMaxBytes: 256 * 1024 * 1024 });
+    expect(loadConfig({ AUDIT_SPILL_MAX_BYTES: '64kb' }).audit.spillMaxBytes).toBe(65536);
+    expect(problemsOf({ AUDIT_SPILL_MAX_BYTES: 'lots' })[0]).toMatch(/^AUDIT_SPILL_MAX_BYTES: must be a size/);
   });
 
   it('never echoes a secret value in a problem', () => {

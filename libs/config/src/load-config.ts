@@ -91,11 +91,14 @@ export function loadConfig(env?: Environment): AppConfig {
     } else if (!dto.JWT_PRIVATE_KEY) {
       problems.push(`JWT_PRIVATE_KEY: required in production when JWT_ALGORITHM is ${algorithm}`);
     }
+    // Replicas must share the key, and a generated one would live beside the data it protects.
+    if (!dto.AUDIT_HMAC_KEY) problems.push('AUDIT_HMAC_KEY: required in production (at least 32 characters)');
     for (const name of [
       'JWT_SECRET',
       'JWT_PRIVATE_KEY',
       'ADMIN_PASSWORD',
       'METRICS_TOKEN',
+      'AUDIT_HMAC_KEY',
       'DATABASE_URL',
       'REDIS_URL',
     ] as const) {
@@ -163,6 +166,8 @@ export function loadConfig(env?: Environment): AppConfig {
       batchSize: dto.AUDIT_BATCH_SIZE ?? 500,
       flushIntervalMs: dto.AUDIT_FLUSH_INTERVAL_MS ?? 1000,
       queueMax: dto.AUDIT_QUEUE_MAX ?? 10000,
+      hmacKey: dto.AUDIT_HMAC_KEY,
+      spillMaxBytes: parseSizeBytes(dto.AUDIT_SPILL_MAX_BYTES ?? '256mb'),
     },
     metrics: { token: dto.METRICS_TOKEN },
     tracing: { otlpEndpoint: dto.OTEL_EXPORTER_OTLP_ENDPOINT },

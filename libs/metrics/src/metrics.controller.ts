@@ -11,10 +11,13 @@ function digest(value: string): Buffer {
 }
 
 /**
- * GET /metrics (Prometheus text format). Public unless METRICS_TOKEN is set; then it takes
- * `Bearer <METRICS_TOKEN>` (compared in constant time) or a JWT carrying `metrics:read`
- * (or `admin`), verified by the auth step that sets `req.principal`. A valid JWT without
- * that scope is a 403 (SPEC §1), audited as `scope.denied` like any other route's.
+ * GET /metrics (Prometheus text format). It takes `Bearer <METRICS_TOKEN>` (compared in
+ * constant time) or a JWT carrying `metrics:read` (or `admin`), verified by the auth step
+ * that sets `req.principal`. Outside production it is public unless METRICS_TOKEN is set;
+ * in production it is never anonymous (it exposes equity, P&L and per-model predictions
+ * that the API itself guards), so without METRICS_TOKEN only the JWT path is open. A
+ * valid JWT without the scope is a 403 (SPEC §1), audited as `scope.denied` like any
+ * other route's.
  */
 @ApiExcludeController()
 @Public()
@@ -36,12 +39,12 @@ export class MetricsController extends PrometheusController {
 
   private authorize(req: Request): void {
     const token = this.config.metrics.token;
-    if (!token) return;
+    if (!token && !this.config.isProduction) return;
     const scopes: readonly string[] = req.principal?.scopes ?? [];
     if (scopes.includes('metrics:read') || scopes.includes('admin')) return;
     const header = req.headers.authorization ?? '';
     const presented = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-    if (presented && timingSafeEqual(digest(presented), digest(token))) return;
+    if (token && presented && timingSafeEqual(digest(presented), digest(token))) return;
     const principal = req.principal;
     if (principal) {
       this.events.publish({

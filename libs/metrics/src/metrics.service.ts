@@ -1,18 +1,17 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
-import { SECURITY_EVENT, type SecurityEvent } from '@app/common';
+import {
+  type CacheLookupEvent,
+  OnAppEvent,
+  type RateLimitExceededEvent,
+  type SecurityEvent,
+  type TokenValidatedEvent,
+} from '@app/common';
 import { AppConfig } from '@app/config';
 import { RequestObserver, UNMATCHED_ROUTE } from '@app/observability';
 import { collectDefaultMetrics, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { instrumentDataSource } from './db-metrics';
 import { recordRequest } from './http-metrics';
-import {
-  type CacheLookupEvent,
-  METRIC_EVENTS,
-  type RateLimitExceededEvent,
-  type TokenValidatedEvent,
-} from './metrics-events';
 import { getOrCreateCounter, getOrCreateGauge } from './registry';
 import { API_VERSION } from './version';
 
@@ -81,25 +80,25 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     this.detachDataSource?.();
   }
 
-  @OnEvent(SECURITY_EVENT)
+  @OnAppEvent('security.event')
   onSecurityEvent(event: SecurityEvent): void {
     const result = LOGIN_RESULTS[event.type];
     if (result) authAttempts.inc({ result });
   }
 
-  @OnEvent(METRIC_EVENTS.tokenValidated)
+  @OnAppEvent('auth.token.validated')
   onTokenValidated(event: TokenValidatedEvent): void {
     tokenValidations.inc({ result: boundedLabel(event?.result, 'other') });
   }
 
-  @OnEvent(METRIC_EVENTS.cacheLookup)
+  @OnAppEvent('cache.lookup')
   onCacheLookup(event: CacheLookupEvent): void {
     const route = boundedRoute(event?.route);
     if (event?.result === 'hit') cacheHits.inc({ route });
     else if (event?.result === 'miss') cacheMisses.inc({ route });
   }
 
-  @OnEvent(METRIC_EVENTS.rateLimitExceeded)
+  @OnAppEvent('rate_limit.exceeded')
   onRateLimitExceeded(event: RateLimitExceededEvent): void {
     rateLimited.inc({ limit: boundedLabel(event?.limit, 'other') });
   }

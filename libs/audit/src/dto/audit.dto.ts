@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsStorableText, MAX_PAGE_OFFSET } from '@app/common';
-import { IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsStorableText, PageMetaDto, PaginationQuery } from '@app/common';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 
-export class AuditQueryDto {
+export class AuditQueryDto extends PaginationQuery({ max: 500, default: 50 }) {
   @ApiPropertyOptional({ description: 'Username, token subject or `anonymous`.', example: 'admin' })
   @IsOptional()
   @IsString()
@@ -35,20 +35,6 @@ export class AuditQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit: number = 50;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(MAX_PAGE_OFFSET)
-  offset: number = 0;
 }
 
 export class AuditRecordDto {
@@ -70,21 +56,46 @@ export class AuditRecordDto {
   @ApiProperty({ nullable: true, type: String }) user_agent!: string | null;
   @ApiProperty({ example: 'http.request' }) event!: string;
   @ApiProperty({ nullable: true, type: Object }) detail!: Record<string, unknown> | null;
-  @ApiProperty({ description: 'SHA-256 of the predecessor record (64 zeros for the first).' }) prev_hash!: string;
-  @ApiProperty({ description: 'SHA-256 over `prev_hash` and this record’s canonical content.' }) hash!: string;
+  @ApiProperty({ description: 'Link of the predecessor record (64 zeros for the first).' }) prev_hash!: string;
+  @ApiProperty({
+    description: 'HMAC-SHA256 under the audit key over `prev_hash` and this record’s canonical content (hex).',
+  })
+  hash!: string;
+  @ApiProperty({
+    enum: ['hmac-sha256', 'sha256'],
+    description: '`sha256`: an unkeyed link written before the chain was keyed.',
+  })
+  chain_alg!: string;
 }
 
-export class AuditPageDto {
+export class AuditPageDto extends PageMetaDto {
   @ApiProperty({ type: [AuditRecordDto] }) records!: AuditRecordDto[];
-  @ApiProperty({ example: 1234 }) total_count!: number;
-  @ApiProperty({ example: 50 }) limit!: number;
-  @ApiProperty({ example: 0 }) offset!: number;
-  @ApiProperty({ format: 'date-time' }) timestamp!: string;
+}
+
+export class AuditVerifyQueryDto {
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    default: 'false',
+    description: 'Recheck the whole chain instead of resuming after the last verified record.',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  full?: 'true' | 'false';
 }
 
 export class AuditVerifyDto {
-  @ApiProperty({ description: 'Every hash recomputes and every link names its predecessor.' }) valid!: boolean;
-  @ApiProperty({ description: 'Records examined (up to and including the first broken one).' }) checked!: number;
+  @ApiProperty({ description: 'Every link recomputes under the key and names its predecessor.' }) valid!: boolean;
+  @ApiProperty({ type: 'integer', description: 'Records examined in this run (up to and including the first broken one).' })
+  checked!: number;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) first_broken_id!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    enum: ['hash_mismatch', 'broken_link', 'unknown_key', 'unkeyed_record', 'truncated'],
+    description: 'Which rule the chain breaks; null when valid.',
+  })
+  reason!: string | null;
+  @ApiProperty({ description: 'True when the whole chain was checked, false when it resumed from the checkpoint.' })
+  full!: boolean;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
 }

@@ -63,4 +63,12 @@ export class AuditRecordEntity {
 
   @Column({ type: 'char', length: 64 })
   hash!: string;
+
+  /** `hmac-sha256` (keyed, AUDIT_HMAC_KEY) or `sha256` (written before the chain was keyed). */
+  @Column({ name: 'chain_alg', type: 'varchar', length: 16 })
+  chainAlg!: string;
+
+  /** Which key sealed the link (a fingerprint of it, never the key); null for `sha256` links. */
+  @Column({ name: 'key_id', type: 'varchar', length: 16, nullable: true })
+  keyId!: string | null;
 }

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 
@@ -45,6 +45,19 @@ export interface PageMeta {
   limit: number;
   offset: number;
   timestamp: string;
+}
+
+/**
+ * The documented envelope of a paginated list: a page DTO extends it and adds its items
+ * (`class TradesPageDto extends PageMetaDto { trades!: TradeDto[] }`), and the handler
+ * returns `{ <items>, ...pageMeta(total, query) }`.
+ */
+export class PageMetaDto implements PageMeta {
+  @ApiProperty({ description: 'True number of matching rows, not the page length.', example: 312 })
+  total_count!: number;
+  @ApiProperty({ example: 50 }) limit!: number;
+  @ApiProperty({ example: 0 }) offset!: number;
+  @ApiProperty({ format: 'date-time', example: '2026-11-28T12:00:00.000Z' }) timestamp!: string;
 }
 
 export function pageMeta(totalCount: number, page: { limit: number; offset: number }): PageMeta {

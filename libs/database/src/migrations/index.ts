@@ -2,6 +2,7 @@ import { CreateTransparency1764300000000 } from './1764300000000-CreateTranspare
 import { CreateAuditRecords1764300000600 } from './1764300000600-CreateAuditRecords';
 import { CreateIdentity1764310000000 } from './1764310000000-CreateIdentity';
 import { IdentityHardening1764400000000 } from './1764400000000-IdentityHardening';
+import { KeyAuditChain1764410000000 } from './1764410000000-KeyAuditChain';
 /**
  * Every migration, in order. A reviewed file is added here by hand after
  * `npm run migration:generate -- <Name>` writes it (no globs: they break under bundlers
@@ -12,4 +13,5 @@ export const MIGRATIONS: Function[] = [
   CreateAuditRecords1764300000600,
   CreateIdentity1764310000000,
   IdentityHardening1764400000000,
+  KeyAuditChain1764410000000,
 ];

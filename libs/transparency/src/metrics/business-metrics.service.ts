@@ -4,6 +4,22 @@ import { DataSource } from 'typeorm';
 import { toNumber } from '../shared/columns';
 
 const REFRESH_INTERVAL_MS = 30_000;
+/** Distinct `model_name` label values kept; later names share `other` (SPEC §7: bounded labels). */
+export const MAX_MODEL_NAME_LABELS = 20;
+export const OTHER_MODEL_LABEL = 'other';
+/**
+ * Model names are client-supplied: without a cap, an ingest of 10,000 invented names would
+ * make 10,000 series in every scrape. The first names seen by this process keep their
+ * own series; process-wide, like the counter itself.
+ */
+const modelLabels = new Set<string>();
+
+function modelLabel(name: string): string {
+  if (modelLabels.has(name)) return name;
+  if (modelLabels.size >= MAX_MODEL_NAME_LABELS) return OTHER_MODEL_LABEL;
+  modelLabels.add(name);
+  return name;
+}
 
 /** Several app instances may live in one process (tests): a metric is created once per registry. */
 function singleton<M extends Metric>(name: string, create: () => M): M {
@@ -53,7 +69,7 @@ export class BusinessMetrics {
   constructor(private readonly dataSource: DataSource) {}
 
   recordPrediction(modelName: string, outcome: string, confidence?: number): void {
-    this.predictions.inc({ model_name: modelName, outcome });
+    this.predictions.inc({ model_name: modelLabel(modelName), outcome });
     if (confidence !== undefined) this.confidence.observe(confidence);
   }
 
