@@ -36,6 +36,7 @@ describe('The compiled server process (start:prod)', () => {
       {
         NODE_ENV: 'production',
         JWT_SECRET: 'a-production-grade-secret-of-more-than-32-bytes',
+        AUDIT_HMAC_KEY: 'a-production-grade-audit-key-of-more-than-32-bytes',
         DATA_DIR: mkdtempSync(join(tmpdir(), 'tapi-proc-')),
       },
       0,
