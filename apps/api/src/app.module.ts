@@ -10,6 +10,7 @@ import { HealthModule } from '@app/health';
 import { MetricsModule } from '@app/metrics';
 import { ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
+import { StreamModule } from '@app/stream';
 import { TransparencyModule } from '@app/transparency';
 
 /**
@@ -33,6 +34,7 @@ export class AppModule {
         AuthModule,
         EdgeModule,
         TransparencyModule,
+        StreamModule,
       ],
       providers: [
         // Global guards run in this order: the rate limit first, so 401s and 403s are counted.

@@ -1,6 +1,7 @@
 import { CreateTransparency1764300000000 } from './1764300000000-CreateTransparency';
 import { CreateAuditRecords1764300000600 } from './1764300000600-CreateAuditRecords';
 import { CreateIdentity1764310000000 } from './1764310000000-CreateIdentity';
+import { CreateStreamEvents1764420000000 } from './1764420000000-CreateStreamEvents';
 /**
  * Every migration, in order. A reviewed file is added here by hand after
  * `npm run migration:generate -- <Name>` writes it (no globs: they break under bundlers
@@ -10,4 +11,5 @@ export const MIGRATIONS: Function[] = [
   CreateTransparency1764300000000,
   CreateAuditRecords1764300000600,
   CreateIdentity1764310000000,
+  CreateStreamEvents1764420000000,
 ];
