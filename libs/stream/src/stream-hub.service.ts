@@ -12,7 +12,6 @@ import { DataSource } from 'typeorm';
 import { RevocationCache } from '@app/auth';
 import { ApiProblemException } from '@app/common';
 import { AppConfig } from '@app/config';
-import { DatabaseEndpoint } from '@app/database';
 import { RedisService } from '@app/redis';
 import type Redis from 'ioredis';
 import { renderEvent, StreamConnection, type StreamEvent } from './stream-connection';
@@ -70,7 +69,6 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly endpoint: DatabaseEndpoint,
     private readonly redis: RedisService,
     private readonly outbox: StreamOutbox,
     private readonly slots: StreamSlots,
@@ -86,7 +84,7 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
     this.cursor = await this.committedMax();
     this.outbox.onCommitted(() => this.wake());
     if (this.redis.configured) this.subscribeRedis();
-    else if (!this.endpoint.embedded) await this.listenPostgres();
+    else if (!this.config.database.embedded) await this.listenPostgres();
     const every = (ms: number, run: () => void): void => {
       const timer = setInterval(run, ms);
       timer.unref();
@@ -257,7 +255,7 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
   /** True while a cross-replica wake-up works (always, on the embedded database: it has one process). */
   private awake(): boolean {
     if (this.subscriber) return this.subscriber.status === 'ready';
-    if (this.endpoint.embedded) return true;
+    if (this.config.database.embedded) return true;
     return this.listening;
   }
 
@@ -281,7 +279,9 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** LISTEN on a dedicated connection (outside the pool); on failure polling carries the stream. */
   private async listenPostgres(): Promise<void> {
-    const listener = new Client({ connectionString: this.endpoint.url });
+    // The DataSource's own URL (DATABASE_URL), so the listener sees the same database and schema.
+    const { url } = this.dataSource.options as { url?: string };
+    const listener = new Client({ connectionString: url, application_name: 'transparency-api:stream' });
     listener.on('error', (error: Error) => {
       this.logger.warn(`Stream LISTEN connection lost (${error.message}); polling the outbox`);
       this.listening = false;

@@ -14,8 +14,12 @@ export class StreamQueryDto {
     type: String,
   })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',') : value))
-  @IsArray({ message: 'must be given once, as a comma-separated list' })
+  // `topics=a,b` and `topics=a&topics=b` alike.
+  @Transform(({ value }: { value: unknown }) => {
+    if (typeof value === 'string') return value.split(',');
+    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value.flatMap((v) => v.split(',')) : value;
+  })
+  @IsArray({ message: 'must be a comma-separated list of topics' })
   @ArrayMinSize(1)
   @ArrayMaxSize(STREAM_TOPIC_NAMES.length * 2)
   @IsIn(STREAM_TOPIC_NAMES, { each: true, message: `each topic must be one of: ${STREAM_TOPIC_NAMES.join(', ')}` })

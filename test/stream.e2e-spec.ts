@@ -1,0 +1,352 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { TokensService } from '@app/auth';
+import { StreamHub } from '@app/stream';
+import { ADMIN_PASSWORD, ADMIN_USERNAME, AUTH_ENV, login, within } from './auth-helpers';
+import { openOk, openStream, type SseEvent, type SseStream } from './stream-client';
+import { as, decision, engineTokens, type EngineTokens, snapshot, trade } from './transparency-fixtures';
+import { createTestApp, describeWithRedis, type TestApp } from './utils/harness';
+
+const STREAM_ENV = {
+  ...AUTH_ENV,
+  STREAM_HEARTBEAT_MS: '200',
+  STREAM_MAX_BUFFER_BYTES: '65536',
+};
+
+async function listening(t: TestApp): Promise<number> {
+  await t.app.listen(0, '127.0.0.1');
+  return (t.app.getHttpServer().address() as AddressInfo).port;
+}
+
+/** Two replicas over one schema (and, with Redis, one key prefix), signing with one secret. */
+async function replicas(redis: boolean): Promise<[TestApp, TestApp]> {
+  const env = { ...STREAM_ENV, JWT_SECRET: randomBytes(32).toString('hex') };
+  const a = await createTestApp({ redis, env });
+  const b = await createTestApp({ redis, env, schema: a.schema });
+  return [a, b];
+}
+
+const ofType = (events: SseEvent[], type: string): SseEvent[] => events.filter((e) => e.event === type);
+const payloads = (events: SseEvent[], type: string): Record<string, unknown>[] =>
+  ofType(events, type).map((e) => JSON.parse(e.data) as Record<string, unknown>);
+
+async function ingest(t: TestApp, writer: string, path: string, items: Record<string, unknown>[]): Promise<void> {
+  await as(writer)(request(t.app.getHttpServer()).post(`/api/v1/${path}`)).send(items).expect(201);
+}
+
+function expectOrderedUnique(events: SseEvent[]): void {
+  const ids = events.map((e) => Number(e.id));
+  expect(ids.every((id, i) => i === 0 || id > ids[i - 1])).toBe(true);
+}
+
+describeWithRedis('Live stream across replicas (Redis pub/sub)', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let portA: number;
+  let portB: number;
+  let tokens: EngineTokens;
+  const open: SseStream[] = [];
+  const track = (stream: SseStream): SseStream => {
+    open.push(stream);
+    return stream;
+  };
+
+  beforeAll(async () => {
+    [a, b] = await replicas(true);
+    portA = await listening(a);
+    portB = await listening(b);
+    tokens = await engineTokens(a.app);
+  });
+  afterEach(() => {
+    for (const stream of open.splice(0)) stream.close();
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('delivers a trade ingested on one replica to a stream on the other within 1 s, as GET /trades/{id} reads it', async () => {
+    const stream = track(await openOk(portB, { token: tokens.reader }));
+    expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(stream.headers['cache-control']).toBe('no-store');
+    const items = [trade(), trade({ symbol: 'ETH-USD', quantity: 1.123456789, price: 3000.5 })];
+    await ingest(a, tokens.writer, 'trades', items);
+    const elapsed = await stream.waitFor((events) => ofType(events, 'trade').length === 2, 1000);
+    expect(elapsed).toBeLessThan(1000);
+    const received = payloads(stream.events, 'trade');
+    expect(received.map((t) => t.id)).toEqual(items.map((t) => t.id));
+    for (const event of received) {
+      const read = await as(tokens.reader)(request(b.app.getHttpServer()).get(`/api/v1/trades/${String(event.id)}`));
+      expect(event).toEqual(read.body);
+    }
+    expectOrderedUnique(stream.events);
+  });
+
+  it('delivers snapshots as GET /portfolio reads them (plus id) and decisions on insert and on update', async () => {
+    const stream = track(await openOk(portB, { token: tokens.reader, query: '?topics=snapshots,decisions' }));
+    const snap = snapshot({ timestamp: new Date().toISOString(), total_equity: 123456.78 });
+    await ingest(a, tokens.writer, 'performance/snapshots', [snap]);
+    await stream.waitFor((events) => ofType(events, 'snapshot').length === 1, 1000);
+    const portfolio = await as(tokens.reader)(request(b.app.getHttpServer()).get('/api/v1/portfolio')).expect(200);
+    expect(payloads(stream.events, 'snapshot')[0]).toEqual({ id: snap.id, ...portfolio.body });
+
+    const dec = decision();
+    await ingest(a, tokens.writer, 'ai/decisions', [dec]);
+    await as(tokens.writer)(request(a.app.getHttpServer()).patch(`/api/v1/ai/decisions/${String(dec.id)}`))
+      .send({ outcome: 'profitable', actual_return: 0.0123 })
+      .expect(200);
+    await stream.waitFor((events) => ofType(events, 'decision').length === 2, 1000);
+    const [inserted, updated] = payloads(stream.events, 'decision');
+    expect(inserted).toMatchObject({ id: dec.id, outcome: 'pending' });
+    const read = await as(tokens.reader)(request(b.app.getHttpServer()).get(`/api/v1/ai/decisions/${String(dec.id)}`));
+    expect(updated).toEqual(read.body);
+    // Only the topics asked for.
+    await ingest(a, tokens.writer, 'trades', [trade()]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(ofType(stream.events, 'trade')).toHaveLength(0);
+  });
+
+  it('sends a comment heartbeat', async () => {
+    const stream = track(await openOk(portA, { token: tokens.reader }));
+    await within(1000, () => Promise.resolve(stream.comments.includes('heartbeat')));
+  });
+
+  it('resumes after a disconnect with Last-Event-ID: nothing missed, nothing twice, in order, across the replay/live seam', async () => {
+    const first = track(await openOk(portB, { token: tokens.reader, query: '?topics=trades' }));
+    const before = [trade(), trade(), trade()];
+    await ingest(a, tokens.writer, 'trades', before);
+    await first.waitFor((events) => events.length === 3, 1000);
+    const lastId = first.events[2].id as string;
+    first.close();
+
+    const missed = [trade(), trade(), trade(), trade()];
+    await ingest(a, tokens.writer, 'trades', missed);
+    // Live events race the replay: ingested while the stream is opening and right after.
+    const during = [trade(), trade()];
+    const after = [trade()];
+    const [second] = await Promise.all([
+      openOk(portB, { token: tokens.reader, query: '?topics=trades', lastEventId: lastId }),
+      ingest(a, tokens.writer, 'trades', during),
+    ]);
+    track(second);
+    await ingest(b, tokens.writer, 'trades', after);
+    const expected = [...missed, ...during, ...after].map((t) => t.id);
+    await second.waitFor((events) => events.length >= expected.length, 2000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(payloads(second.events, 'trade').map((t) => t.id)).toEqual(expected);
+    expectOrderedUnique(second.events);
+    expect(Number(second.events[0].id)).toBeGreaterThan(Number(lastId));
+  });
+
+  it('treats a Last-Event-ID beyond any issued id as "from now" instead of silencing the stream', async () => {
+    const stream = track(await openOk(portA, { token: tokens.reader, lastEventId: '999999999999' }));
+    await ingest(a, tokens.writer, 'trades', [trade()]);
+    await stream.waitFor((events) => events.length === 1, 1000);
+  });
+
+  it('refuses the sixth stream of one client with a 429 problem, across replicas, and frees the slot on close', async () => {
+    const { accessToken } = await a.app
+      .get(TokensService)
+      .issueServiceToken({ subject: `limit-${randomUUID()}`, scopes: ['transparency:read'], ttlSeconds: 600 });
+    const five = await Promise.all([0, 1, 2, 3, 4].map((i) => openOk(i % 2 ? portA : portB, { token: accessToken })));
+    five.forEach(track);
+    const sixth = await openStream(portB, { token: accessToken });
+    expect(sixth.status).toBe(429);
+    expect(sixth.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse((sixth as { body: string }).body)).toMatchObject({ status: 429 });
+    five[0].close();
+    await within(1000, async () => {
+      const retry = await openStream(portA, { token: accessToken });
+      if (retry.status === 200 && 'close' in retry) track(retry);
+      return retry.status === 200;
+    });
+  });
+
+  it('ends a stream within 1 s of its token being revoked on another replica', async () => {
+    const admin = await login(a.app.getHttpServer(), ADMIN_USERNAME, ADMIN_PASSWORD);
+    const issued = await request(a.app.getHttpServer())
+      .post('/api/v1/admin/tokens')
+      .auth(admin.access_token, { type: 'bearer' })
+      .send({ subject: `dashboard-${randomUUID()}`, scopes: ['transparency:read'] })
+      .expect(201);
+    const stream = track(await openOk(portB, { token: issued.body.access_token as string }));
+    const started = Date.now();
+    await request(a.app.getHttpServer())
+      .delete(`/api/v1/admin/tokens/${String(issued.body.id)}`)
+      .auth(admin.access_token, { type: 'bearer' })
+      .expect(204);
+    await stream.waitFor(() => stream.isEnded(), 1500);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(payloads(stream.events, 'error')).toEqual([expect.objectContaining({ reason: 'token_revoked' })]);
+  });
+
+  it('ends a stream when its token expires', async () => {
+    const { accessToken } = await a.app
+      .get(TokensService)
+      .issueServiceToken({ subject: `short-${randomUUID()}`, scopes: ['transparency:read'], ttlSeconds: 2 });
+    const stream = track(await openOk(portA, { token: accessToken }));
+    await stream.waitFor(() => stream.isEnded(), 3500);
+    expect(payloads(stream.events, 'error')).toEqual([expect.objectContaining({ reason: 'token_expired' })]);
+  });
+
+  it('cuts off a client that stops reading instead of buffering for it', async () => {
+    const hub = b.app.get(StreamHub);
+    const baseline = hub.openStreams;
+    const stream = track(await openOk(portB, { token: tokens.reader, query: '?topics=trades' }));
+    stream.pause();
+    expect(hub.openStreams).toBe(baseline + 1);
+    // ~12 MB of events: far past the socket buffers and the 64 KiB bound.
+    const padding = 'x'.repeat(2000);
+    const batches = 12;
+    for (let i = 0; i < batches; i++) {
+      await ingest(a, tokens.writer, 'trades', Array.from({ length: 500 }, () => trade({ data: { padding } })));
+      if (hub.openStreams === baseline) break;
+    }
+    await within(3000, () => Promise.resolve(hub.openStreams === baseline));
+    stream.resume();
+    await stream.waitFor(() => stream.isEnded(), 3000);
+    // The server dropped what the client never read instead of holding it.
+    expect(stream.bytes()).toBeLessThan(batches * 500 * 2000);
+  });
+
+  it('counts streams and events in /metrics', async () => {
+    const stream = track(await openOk(portA, { token: tokens.reader }));
+    await ingest(a, tokens.writer, 'trades', [trade()]);
+    await stream.waitFor((events) => events.length === 1, 1000);
+    const metrics = await request(a.app.getHttpServer()).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/^sse_connections [1-9]\d*$/m);
+    expect(metrics.text).toMatch(/^sse_events_sent_total\{event="trade"\} [1-9]\d*$/m);
+  });
+
+  it('audits a stream once, when it ends', async () => {
+    const requestId = `stream-audit-${randomUUID()}`;
+    const stream = await openOk(portA, { token: tokens.reader, headers: { 'X-Request-Id': requestId } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stream.close();
+    const count = async (): Promise<number> => {
+      const [row] = await a.dataSource.query<{ n: number }[]>(
+        'SELECT count(*)::int AS n FROM audit_records WHERE request_id = $1',
+        [requestId],
+      );
+      return row.n;
+    };
+    await within(5000, async () => (await count()) > 0);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await count()).toBe(1);
+  });
+});
+
+describe('Live stream refusals (ordinary problem responses, never an empty 200 stream)', () => {
+  let t: TestApp;
+  let port: number;
+  let tokens: EngineTokens;
+  beforeAll(async () => {
+    t = await createTestApp({ redis: false, env: STREAM_ENV });
+    port = await listening(t);
+    tokens = await engineTokens(t.app);
+  });
+  afterAll(async () => t?.close());
+
+  const refused = async (options: Parameters<typeof openStream>[1], status: number): Promise<Record<string, unknown>> => {
+    const result = await openStream(port, options);
+    expect(result.status).toBe(status);
+    expect(result.headers['content-type']).toMatch(/^application\/problem\+json/);
+    return JSON.parse((result as { body: string }).body) as Record<string, unknown>;
+  };
+
+  it('401 without a token', async () => {
+    await refused({}, 401);
+  });
+
+  it('403 for a token without transparency:read', async () => {
+    await refused({ token: tokens.writer }, 403);
+  });
+
+  it('422 for an unknown topic, an empty topic list and an unknown parameter', async () => {
+    const unknown = await refused({ token: tokens.reader, query: '?topics=trades,orders' }, 422);
+    expect(unknown.errors).toEqual([expect.objectContaining({ field: 'topics' })]);
+    await refused({ token: tokens.reader, query: '?topics=' }, 422);
+    await refused({ token: tokens.reader, query: '?topics=trades&topics=orders' }, 422);
+    await refused({ token: tokens.reader, query: '?since=1' }, 422);
+  });
+
+  it('refuses a token in the query string: it never authenticates, and beside a header it is 422', async () => {
+    await refused({ query: `?access_token=${tokens.reader}` }, 401);
+    await refused({ query: `?token=${tokens.reader}` }, 401);
+    const problem = await refused({ token: tokens.reader, query: `?access_token=${tokens.reader}` }, 422);
+    expect(JSON.stringify(problem)).toContain('Authorization');
+    expect(JSON.stringify(problem)).not.toContain(tokens.reader);
+  });
+
+  it('422 for a malformed Last-Event-ID', async () => {
+    for (const lastEventId of ['abc', '-1', '1.5', '9'.repeat(30)]) {
+      const problem = await refused({ token: tokens.reader, lastEventId }, 422);
+      expect(problem.errors).toEqual([expect.objectContaining({ field: 'Last-Event-ID' })]);
+    }
+  });
+});
+
+describe('Live stream anonymous with TRANSPARENCY_PUBLIC_READ=true', () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    t = await createTestApp({ redis: false, env: { ...STREAM_ENV, TRANSPARENCY_PUBLIC_READ: 'true' } });
+    port = await listening(t);
+  });
+  afterAll(async () => t?.close());
+
+  it('opens without a token, limited per IP, and still refuses a token in the query', async () => {
+    const streams = await Promise.all([0, 1, 2, 3, 4].map(() => openOk(port)));
+    expect((await openStream(port)).status).toBe(429);
+    for (const stream of streams) stream.close();
+    expect((await openStream(port, { query: '?access_token=x' })).status).toBe(422);
+  });
+});
+
+describe('Live stream across replicas without Redis (Postgres LISTEN/NOTIFY)', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let portB: number;
+  let tokens: EngineTokens;
+  beforeAll(async () => {
+    [a, b] = await replicas(false);
+    await listening(a);
+    portB = await listening(b);
+    tokens = await engineTokens(a.app);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('delivers writes on one replica to the other within 1 s', async () => {
+    const stream = await openOk(portB, { token: tokens.reader });
+    try {
+      for (let i = 1; i <= 3; i++) {
+        await ingest(a, tokens.writer, 'trades', [trade()]);
+        const elapsed = await stream.waitFor((events) => events.length === i, 1000);
+        expect(elapsed).toBeLessThan(1000);
+      }
+      expectOrderedUnique(stream.events);
+    } finally {
+      stream.close();
+    }
+  });
+});
+
+describe('Live stream on shutdown', () => {
+  it('app close ends every stream with event: error (reason shutdown) and does not wait for clients', async () => {
+    const t = await createTestApp({ redis: false, env: STREAM_ENV });
+    const port = await listening(t);
+    const { reader } = await engineTokens(t.app);
+    const streams = await Promise.all([openOk(port, { token: reader }), openOk(port, { token: reader })]);
+    const started = Date.now();
+    await t.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    for (const stream of streams) {
+      await stream.waitFor(() => stream.isEnded(), 1000);
+      expect(payloads(stream.events, 'error')).toEqual([expect.objectContaining({ reason: 'shutdown' })]);
+    }
+  });
+});
