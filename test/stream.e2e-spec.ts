@@ -350,3 +350,31 @@ describe('Live stream on shutdown', () => {
     }
   });
 });
+
+describe('Live stream on the embedded database (PGlite)', () => {
+  let t: TestApp;
+  let port: number;
+  let tokens: EngineTokens;
+  beforeAll(async () => {
+    t = await createTestApp({ redis: false, env: { ...STREAM_ENV, DATABASE_URL: undefined } });
+    port = await listening(t);
+    tokens = await engineTokens(t.app);
+  }, 120_000);
+  afterAll(async () => t?.close());
+
+  it('delivers writes within 1 s and resumes from Last-Event-ID (no LISTEN through pglite-socket: one process, woken in-process)', async () => {
+    const first = await openOk(port, { token: tokens.reader });
+    await ingest(t, tokens.writer, 'trades', [trade()]);
+    expect(await first.waitFor((events) => events.length === 1, 1000)).toBeLessThan(1000);
+    first.close();
+    const missed = [trade(), trade()];
+    await ingest(t, tokens.writer, 'trades', missed);
+    const second = await openOk(port, { token: tokens.reader, lastEventId: first.events[0].id });
+    try {
+      await second.waitFor((events) => events.length === 2, 1000);
+      expect(payloads(second.events, 'trade').map((e) => e.id)).toEqual(missed.map((e) => e.id));
+    } finally {
+      second.close();
+    }
+  });
+});

@@ -58,6 +58,24 @@ export class StreamController {
       'Authorization header.',
   })
   @ApiProduces('text/event-stream')
+  @ApiExtension('x-sse-events', {
+    trade: { $ref: '#/components/schemas/TradeDto' },
+    snapshot: {
+      allOf: [
+        { $ref: '#/components/schemas/PortfolioDto' },
+        { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
+      ],
+    },
+    decision: { $ref: '#/components/schemas/DecisionDto' },
+    error: {
+      type: 'object',
+      required: ['reason', 'detail'],
+      properties: {
+        reason: { type: 'string', enum: ['slow_consumer', 'token_revoked', 'token_expired', 'shutdown'] },
+        detail: { type: 'string' },
+      },
+    },
+  })
   @ApiHeader({
     name: 'Last-Event-ID',
     required: false,
