@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { TokensService } from '@app/auth';
-import { StreamHub } from '@app/stream';
+import { StreamHub, StreamOutbox } from '@app/stream';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, AUTH_ENV, login, within } from './auth-helpers';
 import { openOk, openStream, type SseEvent, type SseStream } from './stream-client';
 import { as, decision, engineTokens, type EngineTokens, snapshot, trade } from './transparency-fixtures';
@@ -105,6 +105,26 @@ describeWithRedis('Live stream across replicas (Redis pub/sub)', () => {
     await ingest(a, tokens.writer, 'trades', [trade()]);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(ofType(stream.events, 'trade')).toHaveLength(0);
+  });
+
+  it('never skips an event whose transaction commits after a later one started (ids become visible in order)', async () => {
+    const stream = track(await openOk(portB, { token: tokens.reader, query: '?topics=trades' }));
+    const outbox = a.app.get(StreamOutbox);
+    const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+    // The first transaction takes its id, then holds its commit; the second starts meanwhile.
+    const slow = a.dataSource.transaction(async (manager) => {
+      await outbox.record(manager, 'trade', [{ marker: 'slow' }]);
+      await sleep(700);
+    });
+    await sleep(100);
+    const fast = b.dataSource
+      .transaction((manager) => b.app.get(StreamOutbox).record(manager, 'trade', [{ marker: 'fast' }]))
+      .then(() => b.app.get(StreamOutbox).announce());
+    await Promise.all([slow, fast]);
+    await outbox.announce();
+    await stream.waitFor((events) => events.length === 2, 2000);
+    expect(payloads(stream.events, 'trade')).toEqual([{ marker: 'slow' }, { marker: 'fast' }]);
+    expectOrderedUnique(stream.events);
   });
 
   it('sends a comment heartbeat', async () => {
