@@ -159,6 +159,25 @@ describeWithRedis('Live stream across replicas (Redis pub/sub)', () => {
     expect(Number(second.events[0].id)).toBeGreaterThan(Number(lastId));
   });
 
+  it('paces a replay larger than the buffer bound by the socket instead of cutting a reading client off', async () => {
+    const first = track(await openOk(portA, { token: tokens.reader, query: '?topics=trades' }));
+    await ingest(a, tokens.writer, 'trades', [trade()]);
+    await first.waitFor((events) => events.length === 1, 1000);
+    first.close();
+    // ~10 MB missed: far past the 64 KiB bound and the socket buffers.
+    const padding = 'y'.repeat(10_000);
+    for (let batch = 0; batch < 4; batch++) {
+      await ingest(a, tokens.writer, 'trades', Array.from({ length: 250 }, () => trade({ data: { padding } })));
+    }
+    const second = track(
+      await openOk(portA, { token: tokens.reader, query: '?topics=trades', lastEventId: first.events[0].id }),
+    );
+    await second.waitFor((events) => events.length === 1000 || second.isEnded(), 20000);
+    expect(ofType(second.events, 'error')).toEqual([]);
+    expect(ofType(second.events, 'trade')).toHaveLength(1000);
+    expectOrderedUnique(second.events);
+  });
+
   it('treats a Last-Event-ID beyond any issued id as "from now" instead of silencing the stream', async () => {
     const stream = track(await openOk(portA, { token: tokens.reader, lastEventId: '999999999999' }));
     await ingest(a, tokens.writer, 'trades', [trade()]);

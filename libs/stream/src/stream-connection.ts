@@ -25,6 +25,8 @@ const END_DETAIL: Record<StreamEndReason, string> = {
 
 /** How long an ended stream may take to flush its last bytes before its socket is destroyed. */
 const END_GRACE_MS = 1000;
+/** A replay waits this long at most for the client to take a buffer's worth before it counts as slow. */
+const REPLAY_DRAIN_MS = 10_000;
 /** Tells EventSource-style clients how soon to reconnect after a drop. */
 const RETRY_MS = 1000;
 
@@ -71,8 +73,12 @@ export class StreamConnection {
     return !this.ended && !this.closed;
   }
 
-  /** Sends the headers, the replay, then what arrived meanwhile; from then on events go straight out. */
-  start(afterId: number, replay: readonly StreamEvent[]): void {
+  /**
+   * Sends the headers, the replay, then what arrived meanwhile; from then on events go straight
+   * out. The replay (up to 1,000 events, possibly more than the buffer bound) is paced by the
+   * socket: it waits for a drain instead of counting a large backlog as a slow client.
+   */
+  async start(afterId: number, replay: readonly StreamEvent[]): Promise<void> {
     if (!this.isOpen) return;
     this.lastId = afterId;
     const res = this.res;
@@ -85,12 +91,22 @@ export class StreamConnection {
     // Disable Nagle: an event is small and should leave now.
     res.socket?.setNoDelay(true);
     res.write(`retry: ${RETRY_MS}\n\n`);
-    for (const event of replay) this.write(event);
+    for (const event of replay) {
+      if (!this.isOpen) return;
+      this.lastId = event.id;
+      res.write(event.frame);
+      this.options.onSent(event.type);
+      if (res.writableLength > this.options.maxBufferBytes / 2 && !(await this.drained())) {
+        this.end('slow_consumer');
+        return;
+      }
+    }
+    if (!this.isOpen) return;
     const held = this.held ?? [];
     this.held = undefined;
     for (const event of held) this.write(event);
     if (!this.isOpen) return;
-    this.heartbeat = setInterval(() => this.res.write(': heartbeat\n\n'), this.options.heartbeatMs);
+    this.heartbeat = setInterval(() => this.send(': heartbeat\n\n'), this.options.heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -129,6 +145,22 @@ export class StreamConnection {
     this.onClose();
   }
 
+  private drained(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const finish = (drained: boolean): void => {
+        clearTimeout(timer);
+        this.res.off('drain', onDrain);
+        this.res.off('close', onClose);
+        resolve(drained);
+      };
+      const onDrain = (): void => finish(true);
+      const onClose = (): void => finish(false);
+      const timer = setTimeout(() => finish(false), REPLAY_DRAIN_MS);
+      this.res.on('drain', onDrain);
+      this.res.on('close', onClose);
+    });
+  }
+
   /** Resolves once the response is closed. */
   whenClosed(): Promise<void> {
     if (this.closed) return Promise.resolve();
@@ -138,8 +170,13 @@ export class StreamConnection {
   private write(event: StreamEvent): void {
     if (!this.isOpen || event.id <= this.lastId) return;
     this.lastId = event.id;
-    this.res.write(event.frame);
+    this.send(event.frame);
     this.options.onSent(event.type);
+  }
+
+  private send(frame: string): void {
+    if (!this.isOpen) return;
+    this.res.write(frame);
     // Node buffers whatever the socket does not take: past the bound the client is not keeping up.
     if (this.res.writableLength > this.options.maxBufferBytes) this.end('slow_consumer');
   }

@@ -57,6 +57,8 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly connections = new Set<StreamConnection>();
   private readonly metrics = streamMetrics();
   private cursor = 0;
+  /** Counts registrations, so the pump's no-listener shortcut can tell that one happened meanwhile. */
+  private registrations = 0;
   private pumping = false;
   private pumpAgain = false;
   private pumpFailing = false;
@@ -152,6 +154,7 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
     });
     // Registered before the replay is read, so events committed meanwhile are held, not missed.
     this.connections.add(connection);
+    this.registrations++;
     let replay: { afterId: number; events: StreamEvent[] };
     try {
       replay =
@@ -165,7 +168,7 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
     if (!connection.isOpen) return;
     counted = true;
     this.metrics.connections.inc();
-    connection.start(replay.afterId, replay.events);
+    await connection.start(replay.afterId, replay.events);
   }
 
   /** Wakes the pump; a wake-up during a pump makes it read once more. */
@@ -184,8 +187,12 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
         this.pumpAgain = false;
         this.lastPump = Date.now();
         if (this.connections.size === 0) {
-          // Nobody listens here: move the cursor without reading payloads.
-          this.cursor = Math.max(this.cursor, await this.committedMax());
+          // Nobody listens here: move the cursor without reading payloads, unless a stream
+          // registered meanwhile (its replay may predate that max: it must get the rows after it).
+          const registrations = this.registrations;
+          const max = await this.committedMax();
+          if (registrations === this.registrations) this.cursor = Math.max(this.cursor, max);
+          else this.pumpAgain = true;
           continue;
         }
         let rows: OutboxRow[];
