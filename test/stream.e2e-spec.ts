@@ -417,3 +417,39 @@ describe('Live stream on the embedded database (PGlite)', () => {
     }
   });
 });
+
+describe('Live stream and the rate limits', () => {
+  let t: TestApp;
+  let port: number;
+  let tokens: EngineTokens;
+  beforeAll(async () => {
+    t = await createTestApp({
+      redis: false,
+      env: {
+        ...STREAM_ENV,
+        RATE_LIMIT_ENABLED: 'true',
+        RATE_LIMIT_BURST: '100',
+        RATE_LIMIT_PER_MINUTE: '20',
+        RATE_LIMIT_PER_HOUR: '1000',
+      },
+    });
+    port = await listening(t);
+    tokens = await engineTokens(t.app);
+  });
+  afterAll(async () => t?.close());
+
+  it('counts the opening once: events and heartbeats are not requests', async () => {
+    const stream = await openOk(port, { token: tokens.reader });
+    try {
+      expect(stream.headers['x-ratelimit-limit']).toBe('20');
+      const remaining = Number(stream.headers['x-ratelimit-remaining']);
+      await ingest(t, tokens.writer, 'trades', [trade(), trade()]);
+      await stream.waitFor((events) => events.length === 2, 1000);
+      await within(1000, () => Promise.resolve(stream.comments.length >= 2));
+      const next = await as(tokens.reader)(request(t.app.getHttpServer()).get('/api/v1/trades?limit=1')).expect(200);
+      expect(Number(next.headers['x-ratelimit-remaining'])).toBe(remaining - 1);
+    } finally {
+      stream.close();
+    }
+  });
+});
