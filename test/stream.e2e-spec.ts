@@ -178,6 +178,25 @@ describeWithRedis('Live stream across replicas (Redis pub/sub)', () => {
     expectOrderedUnique(second.events);
   });
 
+  it('replays at most the newest 1,000 missed events, and nothing older than an hour', async () => {
+    const [{ id: before }] = await a.dataSource.query<{ id: string }[]>(
+      `INSERT INTO stream_events (topic, payload, created_at) VALUES ('trade', '{"n":0}', now() - interval '2 hours') RETURNING id`,
+    );
+    await a.dataSource.query(
+      `INSERT INTO stream_events (topic, payload) SELECT 'trade', json_build_object('n', n) FROM generate_series(1, 1005) AS n`,
+    );
+    const stream = track(
+      await openOk(portB, { token: tokens.reader, query: '?topics=trades', lastEventId: String(Number(before) - 1) }),
+    );
+    await stream.waitFor((events) => events.length >= 1000, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ns = payloads(stream.events, 'trade').map((p) => p.n);
+    expect(ns).toHaveLength(1000);
+    expect(ns[0]).toBe(6);
+    expect(ns.at(-1)).toBe(1005);
+    expectOrderedUnique(stream.events);
+  });
+
   it('treats a Last-Event-ID beyond any issued id as "from now" instead of silencing the stream', async () => {
     const stream = track(await openOk(portA, { token: tokens.reader, lastEventId: '999999999999' }));
     await ingest(a, tokens.writer, 'trades', [trade()]);
