@@ -391,6 +391,27 @@ describe('Live stream across replicas without Redis (Postgres LISTEN/NOTIFY)', (
       stream.close();
     }
   });
+
+  it('keeps delivering when its LISTEN connection is killed, and listens again', async () => {
+    const listeners = async (): Promise<number[]> =>
+      (
+        await a.dataSource.query<{ pid: number }[]>(
+          `SELECT pid FROM pg_stat_activity WHERE application_name = 'transparency-api:stream' AND query = $1`,
+          [`LISTEN "stream_events:${a.schema}"`],
+        )
+      ).map((row) => row.pid);
+    const before = await listeners();
+    expect(before).toHaveLength(2);
+    await a.dataSource.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [before]);
+    const stream = await openOk(portB, { token: tokens.reader });
+    try {
+      await ingest(a, tokens.writer, 'trades', [trade()]);
+      expect(await stream.waitFor((events) => events.length === 1, 1000)).toBeLessThan(1000);
+      await within(5000, async () => (await listeners()).filter((pid) => !before.includes(pid)).length === 2);
+    } finally {
+      stream.close();
+    }
+  });
 });
 
 describe('Live stream on shutdown', () => {

@@ -30,6 +30,7 @@ const POLL_WHEN_AWAKE_MS = 1000;
 const TOKEN_CHECK_MS = 200;
 const PRUNE_MS = 60_000;
 const PUMP_BATCH = 500;
+const RELISTEN_MS = 2000;
 
 interface OutboxRow {
   id: string;
@@ -290,8 +291,12 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
     const { url } = this.dataSource.options as { url?: string };
     const listener = new Client({ connectionString: url, application_name: 'transparency-api:stream' });
     listener.on('error', (error: Error) => {
-      this.logger.warn(`Stream LISTEN connection lost (${error.message}); polling the outbox`);
+      if (this.listener !== listener) return;
+      this.logger.warn(`Stream LISTEN connection lost (${error.message}); polling the outbox until it is back`);
       this.listening = false;
+      this.listener = undefined;
+      listener.end().catch(() => undefined);
+      this.relisten();
     });
     listener.on('notification', () => this.wake());
     try {
@@ -302,9 +307,17 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
       this.listener = listener;
       this.listening = true;
     } catch (error) {
-      this.logger.warn(`Stream LISTEN unavailable (${(error as Error).message}); polling the outbox`);
+      this.logger.warn(`Stream LISTEN unavailable (${(error as Error).message}); polling the outbox meanwhile`);
       await listener.end().catch(() => undefined);
+      this.relisten();
     }
+  }
+
+  private relisten(): void {
+    if (this.closing) return;
+    setTimeout(() => {
+      if (!this.closing && !this.listener) void this.listenPostgres();
+    }, RELISTEN_MS).unref();
   }
 
   /** Drops events older than the replay window (every replica may run it; the DELETE is idempotent). */
