@@ -20,7 +20,7 @@ import { STREAM_NOTIFY_PREFIX, STREAM_WAKE_CHANNEL, StreamOutbox } from './strea
 import { StreamSlots } from './stream-slots.service';
 import type { StreamEventType } from './stream-topics';
 
-/** What a resume replays at most (SPEC: the last hour, 1,000 events). */
+/** What a resume replays at most: the last hour, and 1,000 events. */
 export const REPLAY_MAX_EVENTS = 1000;
 export const REPLAY_WINDOW = '1 hour';
 /** Polling of the outbox: the safety net behind the wake-ups, and the transport while they are down. */
