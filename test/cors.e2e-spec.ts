@@ -60,6 +60,18 @@ describe('CORS allow-list (SPEC §4)', () => {
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('lets a browser stream client resume: a preflight for GET with Authorization and Last-Event-ID is allowed', async () => {
+    const preflight = await http
+      .options('/api/v1/stream')
+      .set('Origin', ALLOWED)
+      .set('Access-Control-Request-Method', 'GET')
+      .set('Access-Control-Request-Headers', 'authorization,last-event-id')
+      .expect(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe(ALLOWED);
+    expect(preflight.headers['access-control-allow-headers']).toMatch(/Authorization/i);
+    expect(preflight.headers['access-control-allow-headers']).toMatch(/Last-Event-ID/i);
+  });
+
   it('answers an allowed preflight 204 with the methods and headers, without counting or limiting it', async () => {
     const before = await http.get(OK).set('Origin', ALLOWED).expect(200);
     const remaining = Number(before.headers['x-ratelimit-remaining']);

@@ -17,6 +17,7 @@ import { HealthModule } from '@app/health';
 import { MetricsModule } from '@app/metrics';
 import { ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
+import { StreamModule } from '@app/stream';
 import { ResponseCacheInterceptor, TransparencyModule } from '@app/transparency';
 
 /**
@@ -40,6 +41,7 @@ export class AppModule {
         AuthModule,
         EdgeModule,
         TransparencyModule,
+        StreamModule,
         // Last: its catch-all route answers what no other route matched (404, after the guards).
         UnmatchedRouteModule,
       ],

@@ -1,7 +1,16 @@
 import './http/express-request';
 
 export { TimeoutError, withTimeout } from './async/with-timeout';
-export { CurrentPrincipal, IS_PUBLIC_KEY, Public, PUBLIC_READ_KEY, Scopes, SCOPES_KEY } from './auth/decorators';
+export {
+  CurrentPrincipal,
+  IS_PUBLIC_KEY,
+  Public,
+  PUBLIC_READ_KEY,
+  Scopes,
+  SCOPES_KEY,
+  TransparencyRead,
+  TransparencyWrite,
+} from './auth/decorators';
 export { INGEST_BODY_KEY, IngestBody } from './auth/ingest';
 export type { Principal } from './auth/principal';
 export { hasScopes, isScope, parseScopeClaim, type Scope, SCOPES } from './auth/scopes';

@@ -75,6 +75,14 @@ export class AppConfig {
   readonly transparency!: {
     readonly publicRead: boolean;
   };
+  readonly stream!: {
+    /** Open streams per client (token subject, else IP), across replicas. */
+    readonly maxPerSubject: number;
+    /** Interval of the comment heartbeat that keeps proxies from closing an idle stream. */
+    readonly heartbeatMs: number;
+    /** Bytes a stream may have queued unsent before it is closed as a slow consumer. */
+    readonly maxBufferBytes: number;
+  };
   readonly audit!: {
     readonly batchSize: number;
     readonly flushIntervalMs: number;

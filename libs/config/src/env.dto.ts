@@ -232,6 +232,27 @@ export class EnvDto {
   @Transform(toInt)
   @IsOptional()
   @Min(1)
+  @Max(1000)
+  @IsInt({ message: 'must be an integer' })
+  STREAM_MAX_PER_SUBJECT?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @Min(50)
+  @Max(300000)
+  @IsInt({ message: 'must be an integer' })
+  STREAM_HEARTBEAT_MS?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @Min(1024)
+  @Max(67108864)
+  @IsInt({ message: 'must be an integer' })
+  STREAM_MAX_BUFFER_BYTES?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @Min(1)
   @Max(10000)
   @IsInt({ message: 'must be an integer' })
   AUDIT_BATCH_SIZE?: number;

@@ -162,6 +162,11 @@ export function loadConfig(env?: Environment): AppConfig {
       hourBlockSeconds: dto.RATE_LIMIT_HOUR_BLOCK_SECONDS ?? 3600,
     },
     transparency: { publicRead: dto.TRANSPARENCY_PUBLIC_READ ?? false },
+    stream: {
+      maxPerSubject: dto.STREAM_MAX_PER_SUBJECT ?? 5,
+      heartbeatMs: dto.STREAM_HEARTBEAT_MS ?? 15000,
+      maxBufferBytes: dto.STREAM_MAX_BUFFER_BYTES ?? 1048576,
+    },
     audit: {
       batchSize: dto.AUDIT_BATCH_SIZE ?? 500,
       flushIntervalMs: dto.AUDIT_FLUSH_INTERVAL_MS ?? 1000,

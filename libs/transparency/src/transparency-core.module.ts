@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { StreamOutboxModule } from '@app/stream';
 import { AiService } from './ai/ai.service';
 import { BacktestsService } from './backtests/backtests.service';
 import { TransparencyCacheModule } from './cache/cache.module';
@@ -24,7 +25,7 @@ const SERVICES = [
 
 /** Entities, services, cache and metrics: shared by the HTTP module and the CLI. */
 @Module({
-  imports: [TypeOrmModule.forFeature(TRANSPARENCY_ENTITIES), TransparencyCacheModule],
+  imports: [TypeOrmModule.forFeature(TRANSPARENCY_ENTITIES), TransparencyCacheModule, StreamOutboxModule],
   providers: SERVICES,
   exports: [...SERVICES, TransparencyCacheModule],
 })

@@ -38,3 +38,19 @@ export const CurrentPrincipal = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Principal | undefined =>
     context.switchToHttp().getRequest<Request>().principal,
 );
+
+/**
+ * A transparency read (REST or the live stream): needs `transparency:read`, unless
+ * TRANSPARENCY_PUBLIC_READ=true, in which case the global guard lets anonymous callers in (it
+ * reads PUBLIC_READ_KEY and the config; a decorator runs before any config exists, so it can
+ * only leave the mark).
+ */
+export const TransparencyRead = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    Scopes('transparency:read'),
+    SetMetadata(PUBLIC_READ_KEY, true),
+    ApiExtension('x-public-when', 'TRANSPARENCY_PUBLIC_READ=true'),
+  );
+
+/** A transparency write: the trading engine's service token (`transparency:write`). */
+export const TransparencyWrite = (): MethodDecorator & ClassDecorator => Scopes('transparency:write');

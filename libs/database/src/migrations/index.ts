@@ -3,6 +3,7 @@ import { CreateAuditRecords1764300000600 } from './1764300000600-CreateAuditReco
 import { CreateIdentity1764310000000 } from './1764310000000-CreateIdentity';
 import { IdentityHardening1764400000000 } from './1764400000000-IdentityHardening';
 import { KeyAuditChain1764410000000 } from './1764410000000-KeyAuditChain';
+import { CreateStreamEvents1764420000000 } from './1764420000000-CreateStreamEvents';
 /**
  * Every migration, in order. A reviewed file is added here by hand after
  * `npm run migration:generate -- <Name>` writes it (no globs: they break under bundlers
@@ -14,4 +15,5 @@ export const MIGRATIONS: Function[] = [
   CreateIdentity1764310000000,
   IdentityHardening1764400000000,
   KeyAuditChain1764410000000,
+  CreateStreamEvents1764420000000,
 ];

@@ -13,7 +13,15 @@ export function corsOptions(config: AppConfig): CorsOptions {
   return {
     origin: config.http.corsOrigins.includes('*') ? true : [...config.http.corsOrigins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match', REQUEST_ID_HEADER, 'traceparent'],
+    // Last-Event-ID: a fetch-based stream client resumes with it (browsers' EventSource cannot send Authorization).
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'If-None-Match',
+      'Last-Event-ID',
+      REQUEST_ID_HEADER,
+      'traceparent',
+    ],
     // WWW-Authenticate tells a browser client why a 401/403 happened (expired token, missing scope).
     exposedHeaders: [REQUEST_ID_HEADER, ...RATE_LIMIT_HEADERS, 'WWW-Authenticate', 'ETag', 'X-Cache'],
     optionsSuccessStatus: 204,

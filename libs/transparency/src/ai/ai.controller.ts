@@ -1,5 +1,4 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { IngestBody } from '@app/common';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -8,9 +7,9 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { IngestBody, TransparencyRead, TransparencyWrite } from '@app/common';
 import { CachedRead } from '../cache/cached-read.decorator';
 import { ApiById, ApiIngest } from '../shared/api-responses';
-import { TransparencyRead, TransparencyWrite } from '../shared/auth';
 import { DECISION_INGEST_EXAMPLE } from '../shared/examples';
 import { IngestResultDto, validateBatch } from '../shared/ingest';
 import { uuidParam } from '../shared/uuid.pipe';

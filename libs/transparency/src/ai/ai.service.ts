@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ApiProblemException, validationProblem, pageMeta } from '@app/common';
+import { StreamOutbox } from '@app/stream';
 import { DataSource, type Repository } from 'typeorm';
 import { INVALIDATES } from '../cache/cache-families';
 import { TransparencyCache } from '../cache/transparency-cache.service';
 import { BusinessMetrics } from '../metrics/business-metrics.service';
 import type { PerformancePeriod } from '../performance/performance.dto';
 import { toNumber } from '../shared/columns';
-import { insertIgnoringDuplicates, type IngestResultDto } from '../shared/ingest';
+import { insertIgnoringDuplicates, type IngestResultDto, readBack } from '../shared/ingest';
 import { roundOrNull } from '../shared/round';
 import { windowStart } from '../shared/time';
 import { AiDecision } from './ai-decision.entity';
@@ -75,6 +76,7 @@ export class AiService {
     private readonly dataSource: DataSource,
     private readonly cache: TransparencyCache,
     private readonly metrics: BusinessMetrics,
+    private readonly outbox: StreamOutbox,
   ) {}
 
   async list(query: DecisionsQueryDto): Promise<DecisionListDto> {
@@ -135,12 +137,20 @@ export class AiService {
   async ingest(items: DecisionIngestItemDto[]): Promise<IngestResultDto> {
     const rows = items.map(decisionRow);
     const ids = new Set(
-      await this.dataSource.transaction((manager) => insertIgnoringDuplicates(manager, AiDecision, rows)),
+      await this.dataSource.transaction(async (manager) => {
+        const inserted = await insertIgnoringDuplicates(manager, AiDecision, rows);
+        const stored = await readBack(manager, AiDecision, inserted, (row) => row.id);
+        await this.outbox.record(manager, 'decision', stored.map(toDecisionDto));
+        return inserted;
+      }),
     );
     const insertedIds = rows.filter((row) => ids.delete(row.id as string));
     for (const row of insertedIds)
       this.metrics.recordPrediction(row.modelName as string, row.outcome as string, row.confidence);
-    if (insertedIds.length > 0) await this.cache.invalidate(INVALIDATES.ai);
+    if (insertedIds.length > 0) {
+      await this.outbox.announce();
+      await this.cache.invalidate(INVALIDATES.ai);
+    }
     return { received: items.length, inserted: insertedIds.length, already_present: items.length - insertedIds.length };
   }
 
@@ -148,14 +158,26 @@ export class AiService {
     if (body.outcome === undefined && body.actual_return === undefined) {
       throw validationProblem([{ field: 'body', message: 'must set outcome and/or actual_return' }]);
     }
-    const decision = await this.decisions.findOneBy({ id });
-    if (!decision) throw new ApiProblemException({ status: 404, detail: `No AI decision with id ${id}.` });
-    const previousOutcome = decision.outcome;
-    if (body.outcome !== undefined) decision.outcome = body.outcome;
-    if (body.actual_return !== undefined) decision.actualReturn = body.actual_return;
-    await this.decisions.update({ id }, { outcome: decision.outcome, actualReturn: decision.actualReturn });
-    if (decision.outcome !== previousOutcome) this.metrics.recordPrediction(decision.modelName, decision.outcome);
+    const { updated, previousOutcome } = await this.dataSource.transaction(async (manager) => {
+      // Locked, so concurrent patches of one decision emit their events in the order they apply.
+      const decision = await manager.findOne(AiDecision, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!decision) throw new ApiProblemException({ status: 404, detail: `No AI decision with id ${id}.` });
+      await manager.update(
+        AiDecision,
+        { id },
+        {
+          ...(body.outcome !== undefined ? { outcome: body.outcome } : {}),
+          ...(body.actual_return !== undefined ? { actualReturn: body.actual_return } : {}),
+        },
+      );
+      const [stored] = await readBack(manager, AiDecision, [id], (row) => row.id);
+      const dto = toDecisionDto(stored);
+      await this.outbox.record(manager, 'decision', [dto]);
+      return { updated: dto, previousOutcome: decision.outcome };
+    });
+    await this.outbox.announce();
+    if (updated.outcome !== previousOutcome) this.metrics.recordPrediction(updated.model_name, updated.outcome);
     await this.cache.invalidate(INVALIDATES.ai);
-    return toDecisionDto(decision);
+    return updated;
   }
 }

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { CachedRead } from '../cache/cached-read.decorator';
 import { ApiById } from '../shared/api-responses';
-import { TransparencyRead, TransparencyWrite } from '../shared/auth';
+import { TransparencyRead, TransparencyWrite } from '@app/common';
 import { IngestResultDto } from '../shared/ingest';
 import { uuidParam } from '../shared/uuid.pipe';
 import { BacktestDto, BacktestIngestDto, BacktestListDto, BacktestsQueryDto } from './backtests.dto';

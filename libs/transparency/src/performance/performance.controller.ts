@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IngestBody, TransparencyRead, TransparencyWrite } from '@app/common';
 import { CachedRead } from '../cache/cached-read.decorator';
 import { ApiIngest } from '../shared/api-responses';
-import { IngestBody } from '@app/common';
-import { TransparencyRead, TransparencyWrite } from '../shared/auth';
 import { SNAPSHOT_INGEST_EXAMPLE } from '../shared/examples';
 import { IngestResultDto, validateBatch } from '../shared/ingest';
 import {

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { StreamOutbox } from '@app/stream';
 import { DataSource } from 'typeorm';
 import { INVALIDATES } from '../cache/cache-families';
 import { TransparencyCache } from '../cache/transparency-cache.service';
 import { BusinessMetrics } from '../metrics/business-metrics.service';
-import { insertIgnoringDuplicates, type IngestResultDto } from '../shared/ingest';
+import { toPortfolioDto } from '../positions/portfolio.service';
+import { Position } from '../positions/position.entity';
+import { insertIgnoringDuplicates, type IngestResultDto, readBack } from '../shared/ingest';
 import { windowStart } from '../shared/time';
 import { computePerformance, type EquityPoint } from './performance.math';
 import type {
@@ -28,6 +31,7 @@ export class PerformanceService {
     private readonly dataSource: DataSource,
     private readonly cache: TransparencyCache,
     private readonly metrics: BusinessMetrics,
+    private readonly outbox: StreamOutbox,
   ) {}
 
   async performance(period: PerformancePeriod, now = new Date()): Promise<PerformanceDto> {
@@ -102,10 +106,20 @@ export class PerformanceService {
       dayPnlPercent: item.day_pnl_percent,
       openOrders: item.open_orders,
     }));
-    const { length: inserted } = await this.dataSource.transaction((manager) =>
-      insertIgnoringDuplicates(manager, PerformanceSnapshot, rows),
-    );
+    const inserted = await this.dataSource.transaction(async (manager) => {
+      const ids = await insertIgnoringDuplicates(manager, PerformanceSnapshot, rows);
+      if (ids.length === 0) return 0;
+      const stored = await readBack(manager, PerformanceSnapshot, ids, (row) => row.id);
+      const positionsCount = await manager.count(Position);
+      await this.outbox.record(
+        manager,
+        'snapshot',
+        stored.map((snapshot) => ({ id: snapshot.id, ...toPortfolioDto(snapshot, positionsCount) })),
+      );
+      return ids.length;
+    });
     if (inserted > 0) {
+      await this.outbox.announce();
       await this.cache.invalidate(INVALIDATES.snapshots);
       await this.metrics.refresh();
     }

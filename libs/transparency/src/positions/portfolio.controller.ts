@@ -9,7 +9,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CachedRead } from '../cache/cached-read.decorator';
-import { TransparencyRead, TransparencyWrite } from '../shared/auth';
+import { TransparencyRead, TransparencyWrite } from '@app/common';
 import { ParseSymbolPipe } from '../shared/symbol.pipe';
 import { PortfolioDto, PositionDto, PositionListDto, PositionUpsertDto } from './portfolio.dto';
 import { PortfolioService } from './portfolio.service';

@@ -26,6 +26,22 @@ export function toPositionDto(p: Position): PositionDto {
   };
 }
 
+/** GET /portfolio as it reads when `latest` is the latest snapshot (none yet: zeros and a null time). */
+export function toPortfolioDto(latest: PerformanceSnapshot | undefined, positionsCount: number): PortfolioDto {
+  return {
+    total_equity: latest?.totalEquity ?? 0,
+    cash_balance: latest?.cashBalance ?? 0,
+    invested: latest?.invested ?? 0,
+    total_pnl: latest?.totalPnl ?? 0,
+    total_pnl_percent: latest?.totalPnlPercent ?? 0,
+    day_pnl: latest?.dayPnl ?? 0,
+    day_pnl_percent: latest?.dayPnlPercent ?? 0,
+    positions_count: positionsCount,
+    open_orders: latest?.openOrders ?? 0,
+    timestamp: latest ? latest.timestamp.toISOString() : null,
+  };
+}
+
 @Injectable()
 export class PortfolioService {
   constructor(
@@ -38,18 +54,7 @@ export class PortfolioService {
   async portfolio(): Promise<PortfolioDto> {
     const [latest] = await this.snapshots.find({ order: { timestamp: 'DESC' }, take: 1 });
     const positionsCount = await this.positions.count();
-    return {
-      total_equity: latest?.totalEquity ?? 0,
-      cash_balance: latest?.cashBalance ?? 0,
-      invested: latest?.invested ?? 0,
-      total_pnl: latest?.totalPnl ?? 0,
-      total_pnl_percent: latest?.totalPnlPercent ?? 0,
-      day_pnl: latest?.dayPnl ?? 0,
-      day_pnl_percent: latest?.dayPnlPercent ?? 0,
-      positions_count: positionsCount,
-      open_orders: latest?.openOrders ?? 0,
-      timestamp: latest ? latest.timestamp.toISOString() : null,
-    };
+    return toPortfolioDto(latest, positionsCount);
   }
 
   async list(): Promise<PositionListDto> {

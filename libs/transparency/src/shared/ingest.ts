@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { type FieldError, flattenValidationErrors, stripPrototypeKeys, validationProblem } from '@app/common';
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { type EntityManager, type EntityTarget, In, type ObjectLiteral } from 'typeorm';
 
 export const INGEST_MAX_ITEMS = 1000;
 
@@ -70,4 +70,23 @@ export async function insertIgnoringDuplicates<E extends ObjectLiteral>(
     inserted.push(...(result.raw as Record<string, string>[]).map((row) => row[idColumn]));
   }
   return inserted;
+}
+
+/**
+ * The rows just written, read back inside the same transaction, in `ids` order: what a stream
+ * event carries must be what a read returns (numeric columns rounded to their scale included).
+ */
+export async function readBack<E extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<E>,
+  ids: readonly string[],
+  idOf: (row: E) => string,
+): Promise<E[]> {
+  if (ids.length === 0) return [];
+  const rows: E[] = await manager.getRepository(entity).findBy({ id: In([...ids]) } as never);
+  const byId = new Map(rows.map((row) => [idOf(row), row]));
+  return ids.flatMap((id): E[] => {
+    const row = byId.get(id);
+    return row ? [row] : [];
+  });
 }

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TransparencyRead } from '../shared/auth';
+import { TransparencyRead } from '@app/common';
 import { StatsDto } from './stats.dto';
 import { StatsService } from './stats.service';
 

@@ -1,8 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IngestBody, TransparencyRead, TransparencyWrite } from '@app/common';
 import { CachedRead } from '../cache/cached-read.decorator';
-import { IngestBody } from '@app/common';
-import { TransparencyRead, TransparencyWrite } from '../shared/auth';
 import { ApiById, ApiIngest } from '../shared/api-responses';
 import { TRADE_INGEST_EXAMPLE } from '../shared/examples';
 import { IngestResultDto, validateBatch } from '../shared/ingest';

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ApiProblemException, validationProblem, pageMeta } from '@app/common';
+import { StreamOutbox } from '@app/stream';
 import { DataSource, type Repository } from 'typeorm';
 import { TransparencyCache } from '../cache/transparency-cache.service';
 import { INVALIDATES } from '../cache/cache-families';
-import { insertIgnoringDuplicates, type IngestResultDto } from '../shared/ingest';
+import { insertIgnoringDuplicates, type IngestResultDto, readBack } from '../shared/ingest';
 import { timeRange } from '../shared/time';
 import { TradeEvent } from './trade-event.entity';
 import type { TradeDto, TradeIngestItemDto, TradeListDto, TradesQueryDto } from './trades.dto';
@@ -58,6 +59,7 @@ export class TradesService {
     @InjectRepository(TradeEvent) private readonly trades: Repository<TradeEvent>,
     private readonly dataSource: DataSource,
     private readonly cache: TransparencyCache,
+    private readonly outbox: StreamOutbox,
   ) {}
 
   async list(query: TradesQueryDto): Promise<TradeListDto> {
@@ -96,10 +98,16 @@ export class TradesService {
         : [{ field: `[${index}].quantity`, message: 'quantity × price must be a finite number' }]),
     ]);
     if (problems.length > 0) throw validationProblem(problems);
-    const { length: inserted } = await this.dataSource.transaction((manager) =>
-      insertIgnoringDuplicates(manager, TradeEvent, items.map(tradeRow)),
-    );
-    if (inserted > 0) await this.cache.invalidate(INVALIDATES.trades);
+    const inserted = await this.dataSource.transaction(async (manager) => {
+      const ids = await insertIgnoringDuplicates(manager, TradeEvent, items.map(tradeRow));
+      const rows = await readBack(manager, TradeEvent, ids, (row) => row.id);
+      await this.outbox.record(manager, 'trade', rows.map(toTradeDto));
+      return ids.length;
+    });
+    if (inserted > 0) {
+      await this.outbox.announce();
+      await this.cache.invalidate(INVALIDATES.trades);
+    }
     return { received: items.length, inserted, already_present: items.length - inserted };
   }
 }
