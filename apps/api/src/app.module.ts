@@ -2,7 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { AuthGuard, AuthModule } from '@app/auth';
-import { CommonModule, createValidationPipe, ProblemDetailsFilter, StrictQueryInterceptor } from '@app/common';
+import {
+  CommonModule,
+  ConnectionLossRetryInterceptor,
+  createValidationPipe,
+  ProblemDetailsFilter,
+  StrictQueryInterceptor,
+} from '@app/common';
 import { type AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EdgeModule, RateLimitGuard } from '@app/edge';
@@ -41,6 +47,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: StrictQueryInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: ConnectionLossRetryInterceptor },
       ],
     };
   }
