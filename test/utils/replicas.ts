@@ -82,6 +82,13 @@ export async function stopReplicas(replicas: Replica[]): Promise<void> {
   );
 }
 
+/** The end of the output of every replica that died: the first thing to read when a scenario fails. */
+export function deaths(replicas: Replica[]): string[] {
+  return replicas
+    .filter((r) => r.server.child.exitCode !== null || r.server.child.signalCode !== null)
+    .map((r) => `${r.name} exited (${r.server.child.exitCode ?? r.server.child.signalCode}):\n${r.server.output().slice(-3000)}`);
+}
+
 async function json<T>(res: Response, expected: number, what: string): Promise<T> {
   if (res.status !== expected) throw new Error(`${what}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
