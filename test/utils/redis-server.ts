@@ -56,6 +56,16 @@ export class PrivateRedis {
     await exited;
   }
 
+  /** Keys held now (the server is private, so every one is the replicas'). */
+  async keyCount(): Promise<number> {
+    const client = new Redis(this.url, { maxRetriesPerRequest: 1 });
+    try {
+      return await client.dbsize();
+    } finally {
+      client.disconnect();
+    }
+  }
+
   private async answers(): Promise<boolean> {
     const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on('error', () => undefined);
