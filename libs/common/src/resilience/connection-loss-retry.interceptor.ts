@@ -7,7 +7,7 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { type Observable, retry, throwError, timer } from 'rxjs';
 import { isConnectionLoss } from './connection-loss';
 
@@ -44,6 +44,7 @@ export class ConnectionLossRetryInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<Request>();
+    const response = context.switchToHttp().getResponse<Response>();
     const idempotent =
       request.method === 'GET' ||
       request.method === 'HEAD' ||
@@ -56,7 +57,8 @@ export class ConnectionLossRetryInterceptor implements NestInterceptor {
       retry({
         count: 1,
         delay: (error: unknown) => {
-          if (!isConnectionLoss(error)) return throwError(() => error);
+          // A response already under way (a stream) cannot be answered a second time.
+          if (!isConnectionLoss(error) || response.headersSent) return throwError(() => error);
           this.logger.warn(
             `${request.method} ${request.path}: connection lost (${error instanceof Error ? error.message : String(error)}); retrying once`,
           );

@@ -58,14 +58,14 @@ describe('ConnectionLossRetryInterceptor', () => {
   const interceptor = new ConnectionLossRetryInterceptor(new Reflector());
   jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
 
-  function context(method: string, marked = false): ExecutionContext {
+  function context(method: string, marked = false, headersSent = false): ExecutionContext {
     const handler = (): void => undefined;
     if (marked) Reflect.defineMetadata(RETRY_ON_CONNECTION_LOSS, true, handler);
     return {
       getType: () => 'http',
       getHandler: () => handler,
       getClass: () => class {},
-      switchToHttp: () => ({ getRequest: () => ({ method, path: '/x' }) }),
+      switchToHttp: () => ({ getRequest: () => ({ method, path: '/x' }), getResponse: () => ({ headersSent }) }),
     } as unknown as ExecutionContext;
   }
 
@@ -94,6 +94,12 @@ describe('ConnectionLossRetryInterceptor', () => {
     const h = handler([lost, lost]);
     await expect(lastValueFrom(interceptor.intercept(context('GET'), h))).rejects.toBe(lost);
     expect(h.runs).toBe(2);
+  });
+
+  it('never re-runs a handler whose response is already under way', async () => {
+    const h = handler([lost]);
+    await expect(lastValueFrom(interceptor.intercept(context('GET', false, true), h))).rejects.toBe(lost);
+    expect(h.runs).toBe(1);
   });
 
   it('never retries other errors', async () => {
