@@ -48,7 +48,10 @@ let runCounter = 0;
  * Every request carries its own X-Request-Id, so its audit record can be looked up.
  */
 export async function runLoad(options: LoadOptions): Promise<Outcome[]> {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  // FIFO reuse keeps every pooled socket busy, and a free one is dropped after 2 s: a socket
+  // left idle up to the server's keep-alive timeout (5 s) could be closed by the server just as
+  // a request goes out on it, a client-side race that would be counted against the server here.
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency, scheduling: 'fifo', timeout: 2000 });
   const run = `${process.pid}-${++runCounter}-${Date.now().toString(36)}`;
   const outcomes: Outcome[] = [];
   let index = 0;
