@@ -69,10 +69,8 @@ describe('Resilience: Postgres backends terminated under load', () => {
         const replica = i % 2 === 0 ? a : b;
         if (i % 3 === 0) {
           const trades = newTrades(5);
-          const body = trades;
-          const spec: LoadRequest = { url: replica.url, method: 'POST', path: '/api/v1/trades', token, body };
           ingested.set(`${i}`, trades.map((t) => t.id));
-          return spec;
+          return { url: replica.url, method: 'POST', path: '/api/v1/trades', token, body: trades };
         }
         // Varying pages defeat the cache, so reads reach Postgres.
         return i % 3 === 1

@@ -1,9 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ENV_REDIS_URL } from '../setup/services';
 import { baseDatabaseUrl, createSchema, dropSchema } from '../utils/database';
-import { type LoadRequest, runLoad, summarise, report } from '../utils/load';
+import { type LoadRequest, report, runLoad, summarise } from '../utils/load';
 import { adminToken, auditedRequestIds, type Replica, startReplica, stopReplicas } from '../utils/replicas';
-import { randomBytes } from 'node:crypto';
 
 /**
  * SIGTERM under load, default settings (no drain delay): everything sent before the signal

@@ -1,10 +1,9 @@
-import { type CallHandler, type ExecutionContext } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { defer, lastValueFrom } from 'rxjs';
 import { problemFromError } from '../problem/problem-details.filter';
 import { ConnectionLossRetryInterceptor, RETRY_ON_CONNECTION_LOSS } from './connection-loss-retry.interceptor';
 import { isConnectionLoss, isDependencyOutage } from './connection-loss';
-import { Logger } from '@nestjs/common';
 
 const withCode = (message: string, code: string): Error => Object.assign(new Error(message), { code });
 class QueryRunnerAlreadyReleasedError extends Error {
