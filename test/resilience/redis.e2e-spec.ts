@@ -11,6 +11,7 @@ import {
   sleep,
   startReplicas,
   stopReplicas,
+  waitForAudit,
 } from '../utils/replicas';
 
 const skipReason = PrivateRedis.unavailableReason();
@@ -116,6 +117,8 @@ describeWithRedisServer('Resilience: Redis killed and restarted under two replic
     const hitOnBMs = await within(2000, async () => (await read(b)) === 'HIT', 'cache hit on B after the restart');
     const redisKeys = await redis.keyCount();
 
+    const answeredIds = [...phases.before, ...phases.outage].filter((o) => o.status !== undefined).map((o) => o.requestId);
+    const audited = await waitForAudit(schema, answeredIds, 15000);
     const hits = (outcomes: Outcome[]): number => outcomes.filter((o) => o.headers?.['x-cache'] === 'HIT').length;
     report('Redis killed and restarted', {
       before_kill: { ...summarise(phases.before), cache_hits: hits(phases.before) },
@@ -128,6 +131,8 @@ describeWithRedisServer('Resilience: Redis killed and restarted under two replic
       first_read_on_a_after_restart: firstOnA,
       hit_on_b_after_ms: hitOnBMs,
       redis_keys_after_restart: redisKeys,
+      audit_expected: answeredIds.length,
+      audit_found: audited.size,
     });
 
     expect(deaths(replicas)).toEqual([]);
@@ -137,6 +142,7 @@ describeWithRedisServer('Resilience: Redis killed and restarted under two replic
     }
     expect(phases.outage.length).toBeGreaterThan(50);
     expect(redisKeys).toBeGreaterThan(0);
+    expect(answeredIds.filter((id) => !audited.has(id))).toEqual([]);
     expect(readyDuringOutage.every((r) => r.code === 200 && r.status === 'degraded')).toBe(true);
   }, 90000);
 
