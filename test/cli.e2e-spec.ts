@@ -164,5 +164,5 @@ describe('Admin CLI: users and tokens against the same database (SPEC §3)', () 
     } finally {
       await embedded.close();
     }
-  });
+  }, 90_000);
 });

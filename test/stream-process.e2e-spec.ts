@@ -18,6 +18,8 @@ describe('Live stream in the compiled server process', () => {
         DATA_DIR: mkdtempSync(join(tmpdir(), 'tapi-stream-proc-')),
         ADMIN_USERNAME: 'stream-admin',
         ADMIN_PASSWORD: password,
+        // A drain long enough to tell apart streams ended at the signal from streams ended after it.
+        SHUTDOWN_DRAIN_MS: '3000',
       },
       port,
     );
@@ -31,8 +33,11 @@ describe('Live stream in the compiled server process', () => {
       const { access_token: token } = (await login.json()) as { access_token: string };
       const streams = await Promise.all([openOk(port, { token }), openOk(port, { token })]);
       server.child.kill('SIGTERM');
+      const signalledAt = Date.now();
       for (const stream of streams) {
         await stream.waitFor(() => stream.isEnded(), 10000);
+        // At the signal, not after the drain: an open stream must not hold the listener open.
+        expect(Date.now() - signalledAt).toBeLessThan(2000);
         const errors = stream.events.filter((e) => e.event === 'error').map((e) => JSON.parse(e.data) as object);
         expect(errors).toEqual([expect.objectContaining({ reason: 'shutdown' })]);
       }

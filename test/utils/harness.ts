@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { type AppConfig, type Environment, loadConfig } from '@app/config';
 import { AppModule } from '../../apps/api/src/app.module';
 import { configureApp, NEST_APP_OPTIONS } from '../../apps/api/src/configure-app';
-import { ENV_DATABASE_URL, ENV_REDIS_SKIP, ENV_REDIS_URL } from '../setup/services';
+import { ENV_REDIS_SKIP, ENV_REDIS_URL } from '../setup/services';
+import { createSchema, dropSchema, schemaUrl } from './database';
+
+export { baseDatabaseUrl, createSchema, dropSchema, schemaUrl, withClient } from './database';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -38,37 +40,6 @@ export const redisSkipReason = (): string | undefined => process.env[ENV_REDIS_S
 
 /** `describe`, or, outside CI with no Redis to be had, a skip whose reason was printed by global setup. */
 export const describeWithRedis: jest.Describe = redisSkipReason() ? describe.skip : describe;
-
-export function baseDatabaseUrl(): string {
-  const url = process.env[ENV_DATABASE_URL];
-  if (!url) throw new Error('TEST_DATABASE_URL is not set: run the e2e suites through jest (global setup).');
-  return url;
-}
-
-/** A database URL whose sessions see only `schema` (search_path via the startup options). */
-export function schemaUrl(schema: string, base = baseDatabaseUrl()): string {
-  const separator = base.includes('?') ? '&' : '?';
-  return `${base}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-}
-
-export async function createSchema(schema = `t_${randomBytes(6).toString('hex')}`): Promise<string> {
-  await withClient(async (client) => client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`));
-  return schema;
-}
-
-export async function dropSchema(schema: string): Promise<void> {
-  await withClient(async (client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
-}
-
-export async function withClient<T>(run: (client: Client) => Promise<T>, url = baseDatabaseUrl()): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The configuration a test app gets: real services, a private schema and Redis key prefix. */
 export function testConfig(schema: string, options: TestAppOptions = {}): AppConfig {

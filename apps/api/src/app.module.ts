@@ -4,6 +4,7 @@ import { AuditModule } from '@app/audit';
 import { AuthModule, BearerAuthGuard, ScopesGuard } from '@app/auth';
 import {
   CommonModule,
+  ConnectionLossRetryInterceptor,
   createValidationPipe,
   JsonBodyInterceptor,
   ProblemDetailsFilter,
@@ -58,6 +59,9 @@ export class AppModule {
         // through, then unknown query parameters are refused before the cache looks.
         { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
         { provide: APP_INTERCEPTOR, useClass: StrictQueryInterceptor },
+        // A database connection lost mid-work re-runs the handler once (reads and id-keyed writes),
+        // the cache lookup included.
+        { provide: APP_INTERCEPTOR, useClass: ConnectionLossRetryInterceptor },
         { provide: APP_INTERCEPTOR, useExisting: ResponseCacheInterceptor },
       ],
     };

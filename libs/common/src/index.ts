@@ -55,6 +55,12 @@ export {
   statusTitle,
 } from './problem/problem-details';
 export { ProblemDetailsFilter, problemFromError } from './problem/problem-details.filter';
+export {
+  ConnectionLossRetryInterceptor,
+  RETRY_ON_CONNECTION_LOSS,
+  RetryOnConnectionLoss,
+} from './resilience/connection-loss-retry.interceptor';
+export { isConnectionLoss, isDependencyOutage } from './resilience/connection-loss';
 export { StrictQueryInterceptor } from './validation/strict-query.interceptor';
 export {
   createValidationPipe,

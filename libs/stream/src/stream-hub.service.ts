@@ -10,7 +10,7 @@ import type { Request, Response } from 'express';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { RevocationCache } from '@app/auth';
-import { ApiProblemException } from '@app/common';
+import { ApiProblemException, AppLifecycle } from '@app/common';
 import { AppConfig } from '@app/config';
 import { RedisService } from '@app/redis';
 import type Redis from 'ioredis';
@@ -77,7 +77,12 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly slots: StreamSlots,
     private readonly revocations: RevocationCache,
     private readonly config: AppConfig,
-  ) {}
+    lifecycle: AppLifecycle,
+  ) {
+    // SIGTERM ends every stream at once (the client reconnects to another replica with
+    // Last-Event-ID); waiting for Nest's shutdown hooks would hold the listener open first.
+    lifecycle.onShutdown(() => void this.beforeApplicationShutdown());
+  }
 
   get openStreams(): number {
     return this.connections.size;

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedRespo
 import type { Request } from 'express';
 import type { Principal } from './principal';
 import type { Scope } from './scopes';
+import { RetryOnConnectionLoss } from '../resilience/connection-loss-retry.interceptor';
 
 /**
  * The auth contract every feature shares: routes declare who may call them with these
@@ -52,5 +53,10 @@ export const TransparencyRead = (): MethodDecorator & ClassDecorator =>
     ApiExtension('x-public-when', 'TRANSPARENCY_PUBLIC_READ=true'),
   );
 
-/** A transparency write: the trading engine's service token (`transparency:write`). */
-export const TransparencyWrite = (): MethodDecorator & ClassDecorator => Scopes('transparency:write');
+/**
+ * A transparency write: the trading engine's service token (`transparency:write`). Every such
+ * write is keyed on the client's ids or sets a value, so it is safe to run again when a lost
+ * database connection cut it off.
+ */
+export const TransparencyWrite = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(Scopes('transparency:write'), RetryOnConnectionLoss());

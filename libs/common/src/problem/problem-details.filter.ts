@@ -1,33 +1,9 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDependencyOutage } from '../resilience/connection-loss';
 import { recordServerError } from '../tracing/server-span';
 import { ApiProblemException } from './api-problem.exception';
 import { PROBLEM_TYPES, type ProblemInit, sendProblem } from './problem-details';
-
-/** Node and driver error codes that mean "a dependency is not answering", not "a bug". */
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now
-  '08000',
-  '08001',
-  '08003',
-  '08006',
-]);
-
-function isDependencyOutage(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-  const driverError = (error as { driverError?: unknown }).driverError;
-  if (driverError && driverError !== error && isDependencyOutage(driverError)) return true;
-  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(error.message);
-}
 
 /**
  * Postgres refusing the characters of a value (a NUL byte, an unpaired surrogate) is bad input
