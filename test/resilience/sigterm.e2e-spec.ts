@@ -30,6 +30,7 @@ describe('Resilience: SIGTERM during load', () => {
       databaseUrl: baseDatabaseUrl(),
       redisUrl: process.env[ENV_REDIS_URL],
       jwtSecret: randomBytes(32).toString('hex'),
+      auditKey: randomBytes(32).toString('hex'),
     });
     const server = replica.server;
     const token = await adminToken(replica);

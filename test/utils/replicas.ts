@@ -25,12 +25,14 @@ export interface ReplicaOptions {
   databaseUrl: string;
   redisUrl?: string;
   jwtSecret: string;
+  /** The audit chain's key: replicas of one deployment seal one chain, so they share it. */
+  auditKey: string;
   env?: Record<string, string>;
 }
 
 /**
  * One compiled API process as production runs it (`start:prod`), in `schema`. Replicas given
- * the same schema and JWT secret are one deployment. Rate limits are off: the load here is
+ * the same schema, JWT secret and audit key are one deployment. Rate limits are off: the load here is
  * one client on purpose, and the throttler has suites of its own.
  */
 export async function startReplica(options: ReplicaOptions): Promise<Replica> {
@@ -45,6 +47,7 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: `${options.schema}:` } : {}),
       DATA_DIR: dataDir,
       JWT_SECRET: options.jwtSecret,
+      AUDIT_HMAC_KEY: options.auditKey,
       DEMO_DATA: 'false',
       LOG_LEVEL: 'warn',
       ADMIN_USERNAME,
@@ -66,10 +69,11 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
 /** Two (or more) replicas of one deployment, started together as an orchestrator would. */
 export async function startReplicas(
   names: string[],
-  options: Omit<ReplicaOptions, 'name' | 'jwtSecret'> & { jwtSecret?: string },
+  options: Omit<ReplicaOptions, 'name' | 'jwtSecret' | 'auditKey'> & { jwtSecret?: string; auditKey?: string },
 ): Promise<Replica[]> {
   const jwtSecret = options.jwtSecret ?? randomBytes(32).toString('hex');
-  return Promise.all(names.map((name) => startReplica({ ...options, name, jwtSecret })));
+  const auditKey = options.auditKey ?? randomBytes(32).toString('hex');
+  return Promise.all(names.map((name) => startReplica({ ...options, name, jwtSecret, auditKey })));
 }
 
 export async function stopReplicas(replicas: Replica[]): Promise<void> {
@@ -86,7 +90,10 @@ export async function stopReplicas(replicas: Replica[]): Promise<void> {
 export function deaths(replicas: Replica[]): string[] {
   return replicas
     .filter((r) => r.server.child.exitCode !== null || r.server.child.signalCode !== null)
-    .map((r) => `${r.name} exited (${r.server.child.exitCode ?? r.server.child.signalCode}):\n${r.server.output().slice(-3000)}`);
+    .map(
+      (r) =>
+        `${r.name} exited (${r.server.child.exitCode ?? r.server.child.signalCode}):\n${r.server.output().slice(-3000)}`,
+    );
 }
 
 async function json<T>(res: Response, expected: number, what: string): Promise<T> {
@@ -108,7 +115,12 @@ export interface ServiceToken {
   token: string;
 }
 
-export async function serviceToken(replica: Replica, admin: string, subject: string, scopes: string[]): Promise<ServiceToken> {
+export async function serviceToken(
+  replica: Replica,
+  admin: string,
+  subject: string,
+  scopes: string[],
+): Promise<ServiceToken> {
   const res = await fetch(`${replica.url}/api/v1/admin/tokens`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${admin}` },

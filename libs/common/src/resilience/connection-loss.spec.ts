@@ -9,6 +9,9 @@ const withCode = (message: string, code: string): Error => Object.assign(new Err
 class QueryRunnerAlreadyReleasedError extends Error {
   override name = 'QueryRunnerAlreadyReleasedError';
 }
+class QueryRunnerProviderAlreadyReleasedError extends Error {
+  override name = 'QueryRunnerProviderAlreadyReleasedError';
+}
 
 describe('connection loss', () => {
   it('recognises how pg and TypeORM report a connection that died under the work', () => {
@@ -18,6 +21,9 @@ describe('connection loss', () => {
       new Error('Client has encountered a connection error and is not queryable'),
       withCode('read ECONNRESET', 'ECONNRESET'),
       new QueryRunnerAlreadyReleasedError('Query runner already released. Cannot run queries anymore.'),
+      new QueryRunnerProviderAlreadyReleasedError(
+        'Database connection provided by a query runner was already released',
+      ),
       Object.assign(new Error('query failed'), { driverError: withCode('terminating connection', '57P01') }),
     ];
     for (const error of lost) {

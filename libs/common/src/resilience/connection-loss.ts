@@ -24,10 +24,11 @@ const UNREACHABLE_MESSAGES = /timeout exceeded when trying to connect|connect EC
 
 /**
  * TypeORM's transaction helper rolls back on the runner whose connection just died; the
- * rollback throws this and hides the driver's error. In this codebase no runner is used after
- * release, so it only ever means a lost connection.
+ * rollback throws the first and hides the driver's error, and a query made through the
+ * transaction's manager after that throws the second. In this codebase no runner is used after
+ * release, so both only ever mean a lost connection.
  */
-const LOST_ERROR_NAMES = new Set(['QueryRunnerAlreadyReleasedError']);
+const LOST_ERROR_NAMES = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
 
 function matches(error: unknown, codes: Set<string>, messages: RegExp, names?: Set<string>, depth = 0): boolean {
   if (!(error instanceof Error) || depth > 3) return false;
