@@ -1,13 +1,10 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { AppEventBus } from '@app/common';
 import { type DegradableRedis, RedisService } from '@app/redis';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import type { ConsumeResult, LimitName, RateLimitRule } from './rate-limit.types';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
-
-/** Emitted when limiting switches between Redis and per-instance memory (`{ backend }`). */
-export const RATE_LIMIT_BACKEND_EVENT = 'rate_limit.backend';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -22,10 +19,10 @@ export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown
   private readonly redisStore?: RedisRateLimitStore;
   private readonly redis: DegradableRedis;
 
-  constructor(redis: RedisService, events: EventEmitter2) {
+  constructor(redis: RedisService, events: AppEventBus) {
     if (redis.client) this.redisStore = new RedisRateLimitStore(redis.client, redis.keyPrefix);
     this.redis = redis.degradable('rate_limit', {}, ({ state }) =>
-      events.emit(RATE_LIMIT_BACKEND_EVENT, { backend: state === 'degraded' ? 'memory' : 'redis' }),
+      events.emit('rate_limit.backend', { backend: state === 'degraded' ? 'memory' : 'redis' }),
     );
   }
 
