@@ -10,7 +10,7 @@ import { EnvDto, FILE_BACKED_VARIABLES } from './env.dto';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-export const DEFAULT_CORS_ORIGINS = ['http://localhost:3000', 'http://localhost:8501'];
+const DEFAULT_CORS_ORIGINS = ['http://localhost:3000', 'http://localhost:8501'];
 const DEFAULT_ISSUER = 'transparency-api';
 const DEFAULT_AUDIENCE = 'transparency-api';
 const MIN_HS256_SECRET_BYTES = 32;

@@ -19,6 +19,16 @@ import { LIMIT_NAMES, type RateLimitRule } from './rate-limit.types';
 
 export const RATE_LIMITED_PROBLEM_TYPE = 'urn:transparency-api:problem:rate-limited';
 
+/**
+ * The `ThrottlerStorage` the base class is given. The stock guard's per-limit path
+ * (`handleRequest`, calling `increment` once per limit) is never taken: `canActivate` decides
+ * every limit in one `RateLimitStorage.consume`. This one fails loudly should that path ever run.
+ */
+export const UNUSED_THROTTLER_STORAGE: ThrottlerStorage = {
+  increment: () =>
+    Promise.reject(new Error('RateLimitGuard decides every limit in canActivate; ThrottlerStorage is not used')),
+};
+
 /** `@nestjs/throttler`'s skip metadata key (not exported by the package). */
 const THROTTLER_SKIP = 'THROTTLER:SKIP';
 
