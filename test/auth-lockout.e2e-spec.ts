@@ -195,6 +195,9 @@ describeWithRedis('Login lock-out, counted in Redis (SPEC §3)', () => {
       const server = t.app.getHttpServer();
       await fail(server, ADMIN_USERNAME, 3);
       await attempt(server, ADMIN_USERNAME, ADMIN_PASSWORD).expect(429);
+      // The shared degradable-Redis helper reports the fallback as its metric.
+      const metrics = (await request(server).get('/metrics').expect(200)).text;
+      expect(metrics).toMatch(/^redis_fallback_active\{feature="login_lockout"\} 1$/m);
     } finally {
       await t.close();
     }

@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
-import { TOKEN_VALIDATED_EVENT, type TokenValidatedEvent } from '@app/auth';
-import { SECURITY_EVENT, type SecurityEvent } from '@app/common';
+import { APP_EVENTS, SECURITY_EVENT, type SecurityEvent, type TokenValidatedEvent } from '@app/common';
 import {
   ADMIN_PASSWORD,
   ADMIN_USERNAME,
@@ -31,7 +30,7 @@ describe('Identity: login, tokens, scopes (SPEC §3)', () => {
     server = t.app.getHttpServer();
     const emitter = t.app.get(EventEmitter2);
     emitter.on(SECURITY_EVENT, (event: SecurityEvent) => events.push(event));
-    emitter.on(TOKEN_VALIDATED_EVENT, (event: TokenValidatedEvent) => validations.push(event));
+    emitter.on(APP_EVENTS.tokenValidated, (event: TokenValidatedEvent) => validations.push(event));
     admin = await login(server, ADMIN_USERNAME, ADMIN_PASSWORD);
     reader = await createUser(server, admin.access_token, 'reader', ['transparency:read']);
   });

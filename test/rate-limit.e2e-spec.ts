@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
-import { RATE_LIMIT_EXCEEDED_EVENT, type RateLimitExceededEvent, RateLimitStorage } from '@app/edge';
+import { APP_EVENTS, type RateLimitExceededEvent } from '@app/common';
+import { RateLimitStorage } from '@app/edge';
 import { EdgeProbeController, sleep, tokenFor } from './edge-probe';
 import { ENV_REDIS_URL } from './setup/services';
 import { createTestApp, describeWithRedis, type TestApp } from './utils/harness';
@@ -34,7 +35,7 @@ async function start(env: Record<string, string | undefined>, options: { schema?
     extraControllers: [EdgeProbeController],
   });
   const exceeded: RateLimitExceededEvent[] = [];
-  t.app.get(EventEmitter2).on(RATE_LIMIT_EXCEEDED_EVENT, (event: RateLimitExceededEvent) => exceeded.push(event));
+  t.app.get(EventEmitter2).on(APP_EVENTS.rateLimitExceeded, (event: RateLimitExceededEvent) => exceeded.push(event));
   return { t, server: t.app.getHttpServer(), exceeded };
 }
 

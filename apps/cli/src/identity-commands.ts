@@ -5,7 +5,7 @@ import { isScope, type Scope, SecurityEvents } from '@app/common';
 import { parseDurationSeconds } from '@app/config';
 import { runMigrationsLocked } from '@app/database';
 import { DataSource } from 'typeorm';
-import { UsageError } from './migration-commands';
+import { expectPositionals, parseCommandArgs, UsageError } from './cli-args';
 
 export const IDENTITY_COMMANDS = ['create-user', 'list-users', 'issue-token', 'list-tokens', 'revoke-token'] as const;
 export type IdentityCommandName = (typeof IDENTITY_COMMANDS)[number];
@@ -44,39 +44,6 @@ export function isIdentityCommand(command: string): command is IdentityCommandNa
   return (IDENTITY_COMMANDS as readonly string[]).includes(command);
 }
 
-/** `--name value` options and positionals; an unknown option or a missing value is a usage error. */
-function parseArgs(
-  command: string,
-  args: string[],
-  options: Record<string, 'value' | 'flag'>,
-): { positional: string[]; values: Record<string, string>; flags: Set<string> } {
-  const positional: string[] = [];
-  const values: Record<string, string> = {};
-  const flags = new Set<string>();
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i];
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    const kind = options[name];
-    if (!kind) throw new UsageError(`${command}: unknown option --${name}`);
-    if (kind === 'flag') {
-      if (inline !== undefined) throw new UsageError(`${command}: --${name} takes no value`);
-      flags.add(name);
-      continue;
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) {
-      throw new UsageError(`${command}: --${name} needs a value`);
-    }
-    if (name in values) throw new UsageError(`${command}: --${name} given twice`);
-    values[name] = value;
-  }
-  return { positional, values, flags };
-}
-
 function parseScopes(command: string, value: string | undefined): Scope[] {
   if (value === undefined || value.trim() === '') return [];
   const names = value.split(',').map((s) => s.trim());
@@ -85,21 +52,11 @@ function parseScopes(command: string, value: string | undefined): Scope[] {
   return [...new Set(names as Scope[])];
 }
 
-function expectPositionals(command: string, positional: string[], names: string[]): void {
-  if (positional.length !== names.length) {
-    throw new UsageError(
-      names.length === 0
-        ? `${command} takes no positional arguments`
-        : `${command} takes ${names.map((n) => `<${n}>`).join(' ')}`,
-    );
-  }
-}
-
 /** Validates arguments before anything connects, so a typo fails fast with exit code 2. */
 export function parseIdentityCommand(command: IdentityCommandName, args: string[]): IdentityCommand {
   switch (command) {
     case 'create-user': {
-      const { positional, values, flags } = parseArgs(command, args, { scopes: 'value', 'password-stdin': 'flag' });
+      const { positional, values, flags } = parseCommandArgs(command, args, { scopes: 'value', 'password-stdin': 'flag' });
       expectPositionals(command, positional, ['username']);
       const username = positional[0];
       if (!USERNAME.test(username)) {
@@ -113,11 +70,11 @@ export function parseIdentityCommand(command: IdentityCommandName, args: string[
       };
     }
     case 'list-users': {
-      expectPositionals(command, parseArgs(command, args, {}).positional, []);
+      expectPositionals(command, parseCommandArgs(command, args, {}).positional, []);
       return { name: command };
     }
     case 'issue-token': {
-      const { positional, values } = parseArgs(command, args, {
+      const { positional, values } = parseCommandArgs(command, args, {
         subject: 'value',
         scopes: 'value',
         ttl: 'value',
@@ -151,7 +108,7 @@ export function parseIdentityCommand(command: IdentityCommandName, args: string[
       };
     }
     case 'list-tokens': {
-      const { positional, values } = parseArgs(command, args, { kind: 'value' });
+      const { positional, values } = parseCommandArgs(command, args, { kind: 'value' });
       expectPositionals(command, positional, []);
       const kind = values.kind;
       if (kind !== undefined && kind !== 'access' && kind !== 'service') {
@@ -160,7 +117,7 @@ export function parseIdentityCommand(command: IdentityCommandName, args: string[
       return { name: command, ...(kind ? { kind } : {}) };
     }
     case 'revoke-token': {
-      const { positional } = parseArgs(command, args, {});
+      const { positional } = parseCommandArgs(command, args, {});
       expectPositionals(command, positional, ['id']);
       const id = positional[0];
       if (!UUID.test(id)) throw new UsageError(`${command}: "${id}" is not a token id (a UUID)`);

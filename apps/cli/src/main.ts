@@ -11,8 +11,14 @@ import {
   readProcessStdin,
   runIdentityCommand,
 } from './identity-commands';
-import { DEMO_USAGE, seedDemo } from './demo-commands';
-import { migrationGenerate, migrationRun, UsageError } from './migration-commands';
+import { UsageError } from './cli-args';
+import { DEMO_USAGE, parseSeedDemoArgs, seedDemo } from './demo-commands';
+import {
+  migrationGenerate,
+  migrationRun,
+  parseMigrationGenerateArgs,
+  parseMigrationRunArgs,
+} from './migration-commands';
 
 const USAGE = `Usage: npm run cli -- <command> [arguments]
 
@@ -36,6 +42,9 @@ async function main(argv: string[]): Promise<number> {
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
   // Arguments are checked before connecting, so a typo fails fast (exit 2).
   const identity = isIdentityCommand(command) ? parseIdentityCommand(command, args) : undefined;
+  const migrationName = command === 'migration:generate' ? parseMigrationGenerateArgs(args) : undefined;
+  if (command === 'migration:run') parseMigrationRunArgs(args);
+  if (command === 'seed-demo') parseSeedDemoArgs(args);
 
   // Commands apply migrations themselves (and report them), so boot without running them.
   const base = loadConfig();
@@ -50,14 +59,10 @@ async function main(argv: string[]): Promise<number> {
       case 'migration:run':
         await migrationRun(dataSource, out);
         return 0;
-      case 'migration:generate': {
-        const [name] = args;
-        if (!name || args.length !== 1) throw new UsageError('migration:generate takes exactly one name');
-        await migrationGenerate(dataSource, name, out);
+      case 'migration:generate':
+        await migrationGenerate(dataSource, migrationName ?? '', out);
         return 0;
-      }
       case 'seed-demo':
-        if (args.length > 0) throw new UsageError('seed-demo takes no arguments');
         await seedDemo(app, out);
         return 0;
       default:

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pendingSchemaChanges, runMigrationsLocked } from '@app/database';
 import type { DataSource } from 'typeorm';
+import { expectPositionals, parseCommandArgs, UsageError } from './cli-args';
 
 /** The source folder, found from the repository root (the CLI runs compiled, from dist/). */
 function migrationsDir(): string {
@@ -12,6 +13,18 @@ function migrationsDir(): string {
     dir = parent;
   }
   return join(dir, 'libs/database/src/migrations');
+}
+
+/** `migration:generate <Name>`: the one positional, checked before anything connects. */
+export function parseMigrationGenerateArgs(args: string[]): string {
+  const { positional } = parseCommandArgs('migration:generate', args, {});
+  if (positional.length !== 1) throw new UsageError('migration:generate takes exactly one name');
+  return positional[0];
+}
+
+/** `migration:run` takes nothing. */
+export function parseMigrationRunArgs(args: string[]): void {
+  expectPositionals('migration:run', parseCommandArgs('migration:run', args, {}).positional, []);
 }
 
 export async function migrationRun(dataSource: DataSource, out: (line: string) => void): Promise<void> {
@@ -72,4 +85,3 @@ function registerMigration(dir: string, className: string, fileBase: string): vo
   writeFileSync(indexPath, updated);
 }
 
-export class UsageError extends Error {}

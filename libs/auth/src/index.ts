@@ -4,8 +4,8 @@ export { IssuedTokenEntity, type IssuedTokenKind } from './entities/issued-token
 export { RefreshTokenEntity } from './entities/refresh-token.entity';
 export { RevokedTokenEntity } from './entities/revoked-token.entity';
 export { UserEntity } from './entities/user.entity';
-export { BearerAuthGuard, TOKEN_VALIDATED_EVENT, type TokenValidatedEvent } from './http/bearer-auth.guard';
-export { BearerStrategy, type TokenValidationResult } from './http/bearer.strategy';
+export { BearerAuthGuard } from './http/bearer-auth.guard';
+export { BearerStrategy } from './http/bearer.strategy';
 export { ScopesGuard } from './http/scopes.guard';
 export { AccessTokenVerifier, type VerifyFailure, type VerifyResult } from './tokens/access-token.verifier';
 export { JwtKeysService } from './tokens/jwt-keys.service';

@@ -75,6 +75,7 @@ export {
   pageMeta,
   type PageMeta,
   PageMetaDto,
+  TimeBoundQuery,
 } from './validation/pagination';
 export { IsStorableText, isStorableText } from './validation/storable-text';
 export { recordServerError, trackServerSpan } from './tracing/server-span';

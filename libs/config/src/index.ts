@@ -3,9 +3,7 @@ export type { JwtAlgorithm, LogLevel, NodeEnv, TrustProxySetting } from './app-c
 export { ConfigModule } from './config.module';
 export {
   ConfigValidationError,
-  DEFAULT_CORS_ORIGINS,
   loadConfig,
   parseDurationSeconds,
-  parseSizeBytes,
   type Environment,
 } from './load-config';

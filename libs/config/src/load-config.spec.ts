@@ -83,6 +83,39 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('PORT'))).toContain('must be an integer port number');
   });
 
+  it('gives each kind of variable its own message, the first failed check only', () => {
+    const problems = problemsOf({
+      PORT: '70000',
+      DB_POOL_MAX: '1.5',
+      STREAM_HEARTBEAT_MS: '10',
+      MIGRATIONS_RUN: 'perhaps',
+      ACCESS_TOKEN_TTL: 'a while',
+      INGEST_BODY_LIMIT: '4 tb',
+      AUDIT_SPILL_MAX_BYTES: 'lots',
+      NODE_ENV: 'staging',
+      JWT_KID: 'a kid',
+      JWT_ISSUER: 'i'.repeat(257),
+      JWT_PRIVATE_KEY: 'not a key',
+      ADMIN_PASSWORD: 'short',
+      METRICS_TOKEN: 'tiny',
+    });
+    expect([...problems].sort()).toEqual([
+      'ACCESS_TOKEN_TTL: must be a duration such as 900, 15m, 12h or 30d (got "a while")',
+      'ADMIN_PASSWORD: must be at least 12 characters',
+      'AUDIT_SPILL_MAX_BYTES: must be a size such as 268435456, 262144kb or 256mb (got "lots")',
+      'DB_POOL_MAX: must be an integer (got "1.5")',
+      'INGEST_BODY_LIMIT: must be a size such as 262144, 256kb or 4mb (got "4 tb")',
+      `JWT_ISSUER: must be shorter than or equal to 256 characters (got "${'i'.repeat(80)}")`,
+      'JWT_KID: must be 1-64 chars of [A-Za-z0-9._-] (got "a kid")',
+      'JWT_PRIVATE_KEY: must be a PEM private key',
+      'METRICS_TOKEN: must be at least 16 characters',
+      'MIGRATIONS_RUN: must be true or false (got "perhaps")',
+      'NODE_ENV: must be one of development, production, test (got "staging")',
+      'PORT: must not be greater than 65535 (got "70000")',
+      'STREAM_HEARTBEAT_MS: must not be less than 50 (got "10")',
+    ]);
+  });
+
   it('refuses, in production, a missing or short HS256 secret, placeholders and CORS *', () => {
     expect(problemsOf({ ...PROD })).toEqual([
       'JWT_SECRET: required in production when JWT_ALGORITHM is HS256',

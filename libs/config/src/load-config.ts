@@ -10,7 +10,7 @@ import { EnvDto, FILE_BACKED_VARIABLES } from './env.dto';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-export const DEFAULT_CORS_ORIGINS = ['http://localhost:3000', 'http://localhost:8501'];
+const DEFAULT_CORS_ORIGINS = ['http://localhost:3000', 'http://localhost:8501'];
 const DEFAULT_ISSUER = 'transparency-api';
 const DEFAULT_AUDIENCE = 'transparency-api';
 const MIN_HS256_SECRET_BYTES = 32;
@@ -39,31 +39,70 @@ export function loadConfig(env?: Environment): AppConfig {
   const problems: string[] = [];
   const source = env ?? processEnvironment(problems);
   const raw = resolveFileVariables(source, problems);
+  const dto = validateShapes(raw, problems);
+  const derived = deriveSettings(dto, problems);
+  checkProductionRules(dto, derived, problems);
+  if (derived.algorithm !== 'HS256' && dto.JWT_PRIVATE_KEY && !dto.JWT_KID) {
+    problems.push('JWT_KID: required with JWT_PRIVATE_KEY, so verifiers can pick the key');
+  }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return buildConfig(dto, derived);
+}
 
+/** Settings computed from several variables or parsed beyond their shape. */
+interface DerivedSettings {
+  nodeEnv: AppConfig['nodeEnv'];
+  isProduction: boolean;
+  embedded: boolean;
+  algorithm: AppConfig['jwt']['algorithm'];
+  corsOrigins: string[];
+  trustProxy: TrustProxySetting;
+  publicKeys: Record<string, string>;
+  durations: { access: number; refresh: number; session: number };
+}
+
+/** Each variable's own shape (EnvDto); a bad one is reported once and then treated as unset. */
+function validateShapes(raw: Record<string, string | undefined>, problems: string[]): EnvDto {
   const dto = plainToInstance(EnvDto, raw, { enableImplicitConversion: false });
   for (const error of validateSync(dto, { whitelist: false, forbidUnknownValues: false, stopAtFirstError: true })) {
     problems.push(describe(error, raw[error.property]));
     // Already reported: the rules below see it as unset rather than report it twice.
     delete (dto as unknown as Record<string, unknown>)[error.property];
   }
+  return dto;
+}
 
+function deriveSettings(dto: EnvDto, problems: string[]): DerivedSettings {
   const nodeEnv = dto.NODE_ENV ?? 'development';
   const isProduction = nodeEnv === 'production';
-  const embedded = dto.DATABASE_URL === undefined;
-  const algorithm = dto.JWT_ALGORITHM ?? 'HS256';
+  const corsOrigins = parseCorsOrigins(dto.CORS_ORIGINS, isProduction, problems);
+  const trustProxy = parseTrustProxy(dto.TRUST_PROXY, problems);
+  const publicKeys = parsePublicKeys(dto.JWT_PUBLIC_KEYS, problems);
+  return {
+    nodeEnv,
+    isProduction,
+    embedded: dto.DATABASE_URL === undefined,
+    algorithm: dto.JWT_ALGORITHM ?? 'HS256',
+    corsOrigins,
+    trustProxy,
+    publicKeys,
+    durations: parseTokenDurations(dto, problems),
+  };
+}
 
-  const corsOrigins = parseList(dto.CORS_ORIGINS) ?? DEFAULT_CORS_ORIGINS;
-  for (const origin of corsOrigins) {
+function parseCorsOrigins(value: string | undefined, isProduction: boolean, problems: string[]): string[] {
+  const origins = parseList(value) ?? DEFAULT_CORS_ORIGINS;
+  for (const origin of origins) {
     if (origin === '*') {
       if (isProduction) problems.push('CORS_ORIGINS: "*" is refused in production; list the allowed origins');
     } else if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
       problems.push(`CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port], no path)`);
     }
   }
+  return origins;
+}
 
-  const trustProxy = parseTrustProxy(dto.TRUST_PROXY, problems);
-  const publicKeys = parsePublicKeys(dto.JWT_PUBLIC_KEYS, problems);
-
+function parseTokenDurations(dto: EnvDto, problems: string[]): DerivedSettings['durations'] {
   const durations = {
     access: parseDurationSeconds(dto.ACCESS_TOKEN_TTL ?? '15m'),
     refresh: parseDurationSeconds(dto.REFRESH_TOKEN_TTL ?? '30d'),
@@ -76,43 +115,48 @@ export function loadConfig(env?: Environment): AppConfig {
   ] as const) {
     if (!(seconds > 0)) problems.push(`${name}: must be longer than 0 seconds`);
   }
+  return durations;
+}
 
-  if (isProduction) {
-    if (embedded) {
-      // The embedded PGlite is one process's file store: no replication, backups or second replica.
-      problems.push('DATABASE_URL: required in production (the embedded database is for development only)');
+/** What production requires beyond each variable's shape: real secrets, an external database. */
+function checkProductionRules(dto: EnvDto, { isProduction, embedded, algorithm }: DerivedSettings, problems: string[]) {
+  if (!isProduction) return;
+  if (embedded) {
+    // The embedded PGlite is one process's file store: no replication, backups or second replica.
+    problems.push('DATABASE_URL: required in production (the embedded database is for development only)');
+  }
+  if (algorithm === 'HS256') {
+    if (!dto.JWT_SECRET) {
+      problems.push('JWT_SECRET: required in production when JWT_ALGORITHM is HS256');
+    } else if (Buffer.byteLength(dto.JWT_SECRET, 'utf8') < MIN_HS256_SECRET_BYTES) {
+      problems.push(`JWT_SECRET: too short for production (at least ${MIN_HS256_SECRET_BYTES} bytes)`);
     }
-    if (algorithm === 'HS256') {
-      if (!dto.JWT_SECRET) {
-        problems.push('JWT_SECRET: required in production when JWT_ALGORITHM is HS256');
-      } else if (Buffer.byteLength(dto.JWT_SECRET, 'utf8') < MIN_HS256_SECRET_BYTES) {
-        problems.push(`JWT_SECRET: too short for production (at least ${MIN_HS256_SECRET_BYTES} bytes)`);
-      }
-    } else if (!dto.JWT_PRIVATE_KEY) {
-      problems.push(`JWT_PRIVATE_KEY: required in production when JWT_ALGORITHM is ${algorithm}`);
-    }
-    // Replicas must share the key, and a generated one would live beside the data it protects.
-    if (!dto.AUDIT_HMAC_KEY) problems.push('AUDIT_HMAC_KEY: required in production (at least 32 characters)');
-    for (const name of [
-      'JWT_SECRET',
-      'JWT_PRIVATE_KEY',
-      'ADMIN_PASSWORD',
-      'METRICS_TOKEN',
-      'AUDIT_HMAC_KEY',
-      'DATABASE_URL',
-      'REDIS_URL',
-    ] as const) {
-      const value = dto[name];
-      if (value && PLACEHOLDER_PATTERN.test(value)) {
-        problems.push(`${name}: still the placeholder from .env.example; set a real value`);
-      }
+  } else if (!dto.JWT_PRIVATE_KEY) {
+    problems.push(`JWT_PRIVATE_KEY: required in production when JWT_ALGORITHM is ${algorithm}`);
+  }
+  // Replicas must share the key, and a generated one would live beside the data it protects.
+  if (!dto.AUDIT_HMAC_KEY) problems.push('AUDIT_HMAC_KEY: required in production (at least 32 characters)');
+  for (const name of PLACEHOLDER_CHECKED) {
+    const value = dto[name];
+    if (value && PLACEHOLDER_PATTERN.test(value)) {
+      problems.push(`${name}: still the placeholder from .env.example; set a real value`);
     }
   }
-  if (algorithm !== 'HS256' && dto.JWT_PRIVATE_KEY && !dto.JWT_KID) {
-    problems.push('JWT_KID: required with JWT_PRIVATE_KEY, so verifiers can pick the key');
-  }
-  if (problems.length > 0) throw new ConfigValidationError(problems);
+}
 
+const PLACEHOLDER_CHECKED = [
+  'JWT_SECRET',
+  'JWT_PRIVATE_KEY',
+  'ADMIN_PASSWORD',
+  'METRICS_TOKEN',
+  'AUDIT_HMAC_KEY',
+  'DATABASE_URL',
+  'REDIS_URL',
+] as const;
+
+/** The typed configuration: validated values, else the defaults of the contract. */
+function buildConfig(dto: EnvDto, derived: DerivedSettings): AppConfig {
+  const { nodeEnv, isProduction, embedded, algorithm, corsOrigins, trustProxy, publicKeys, durations } = derived;
   const config: AppConfig = {
     nodeEnv,
     isProduction,

@@ -20,31 +20,27 @@ function boundedLabel(value: unknown, fallback: string): string {
   return typeof value === 'string' && /^[A-Za-z0-9_.:-]{1,40}$/.test(value) ? value : fallback;
 }
 
-const authAttempts = getOrCreateCounter({
-  name: 'auth_attempts_total',
-  help: 'Password logins by result (success, failure, lockout).',
-  labelNames: ['result'] as const,
-});
-const tokenValidations = getOrCreateCounter({
-  name: 'auth_token_validations_total',
-  help: 'Bearer token verifications by result.',
-  labelNames: ['result'] as const,
-});
-const cacheHits = getOrCreateCounter({
-  name: 'cache_hits_total',
-  help: 'Response-cache hits by route template.',
-  labelNames: ['route'] as const,
-});
-const cacheMisses = getOrCreateCounter({
-  name: 'cache_misses_total',
-  help: 'Response-cache misses by route template.',
-  labelNames: ['route'] as const,
-});
-const rateLimited = getOrCreateCounter({
-  name: 'rate_limit_exceeded_total',
-  help: 'Requests refused with 429, by the limit that was exceeded.',
-  labelNames: ['limit'] as const,
-});
+/** An event counter of SPEC §7 with one label: its help text and label name. */
+const eventCounter = <L extends string>(name: string, help: string, label: L) =>
+  getOrCreateCounter({ name, help, labelNames: [label] as const });
+
+const authAttempts = eventCounter(
+  'auth_attempts_total',
+  'Password logins by result (success, failure, lockout).',
+  'result',
+);
+const tokenValidations = eventCounter(
+  'auth_token_validations_total',
+  'Bearer token verifications by result.',
+  'result',
+);
+const cacheHits = eventCounter('cache_hits_total', 'Response-cache hits by route template.', 'route');
+const cacheMisses = eventCounter('cache_misses_total', 'Response-cache misses by route template.', 'route');
+const rateLimited = eventCounter(
+  'rate_limit_exceeded_total',
+  'Requests refused with 429, by the limit that was exceeded.',
+  'limit',
+);
 const apiInfo = getOrCreateGauge({
   name: 'api_info',
   help: 'Always 1; the labels name the running version and environment.',

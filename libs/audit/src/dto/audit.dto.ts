@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsStorableText, PageMetaDto, PaginationQuery } from '@app/common';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsStorableText, PageMetaDto, PaginationQuery, TimeBoundQuery } from '@app/common';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 
 export class AuditQueryDto extends PaginationQuery({ max: 500, default: 50 }) {
   @ApiPropertyOptional({ description: 'Username, token subject or `anonymous`.', example: 'admin' })
@@ -26,15 +26,8 @@ export class AuditQueryDto extends PaginationQuery({ max: 500, default: 50 }) {
   @Max(599)
   status?: number;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Inclusive lower bound on `occurred_at`.' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  from?: string;
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'Inclusive upper bound on `occurred_at`.' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  to?: string;
+  @TimeBoundQuery('Inclusive lower bound on `occurred_at`.') from?: string;
+  @TimeBoundQuery('Inclusive upper bound on `occurred_at`.') to?: string;
 }
 
 export class AuditRecordDto {

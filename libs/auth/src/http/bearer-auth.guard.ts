@@ -1,15 +1,8 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AuthGuard, type IAuthModuleOptions } from '@nestjs/passport';
 import type { Request } from 'express';
-import type { Principal } from '@app/common';
-import { type BearerFailure, BearerStrategy, type TokenValidationResult } from './bearer.strategy';
-
-/** Emitted once per presented bearer token, with `{ result }` only (the metrics feature counts them). */
-export const TOKEN_VALIDATED_EVENT = 'auth.token.validated';
-export interface TokenValidatedEvent {
-  result: TokenValidationResult;
-}
+import { AppEventBus, type Principal, type TokenValidationResult } from '@app/common';
+import { type BearerFailure, BearerStrategy } from './bearer.strategy';
 
 /**
  * The first global guard (SPEC §4): runs the bearer strategy once per request and never
@@ -22,7 +15,7 @@ export class BearerAuthGuard extends AuthGuard() {
 
   constructor(
     strategy: BearerStrategy,
-    private readonly emitter: EventEmitter2,
+    private readonly events: AppEventBus,
   ) {
     // No session; the principal lands on `req.principal` (Passport's default is `req.user`).
     const options: IAuthModuleOptions = { defaultStrategy: strategy.name, session: false, property: 'principal' };
@@ -61,11 +54,8 @@ export class BearerAuthGuard extends AuthGuard() {
     return undefined as TUser;
   }
 
+  /** Once per presented bearer token, the outcome only (the metrics feature counts them). */
   private emit(result: TokenValidationResult): void {
-    try {
-      this.emitter.emit(TOKEN_VALIDATED_EVENT, { result } satisfies TokenValidatedEvent);
-    } catch {
-      // A listener's failure must not fail the request.
-    }
+    this.events.emit('auth.token.validated', { result });
   }
 }

@@ -4,12 +4,9 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import passport from 'passport';
 import { Strategy } from 'passport-custom';
-import { parseScopeClaim, type Principal } from '@app/common';
+import { parseScopeClaim, type Principal, type TokenValidationResult } from '@app/common';
 import { AccessTokenVerifier } from '../tokens/access-token.verifier';
 import { RevocationCache } from '../tokens/revocation.service';
-
-
-export type TokenValidationResult = 'valid' | 'invalid' | 'expired' | 'revoked';
 
 /** Why a presented token was refused: the guard records it for the scopes guard's 401. */
 export interface BearerFailure {

@@ -1,9 +1,13 @@
 import type { AppConfig } from '@app/config';
-import type { RedisService } from '@app/redis';
+import { DegradableRedis, type RedisService } from '@app/redis';
 import { LoginLockoutService } from './login-lockout.service';
 
 const config = { loginLockout: { threshold: 3, ipThreshold: 5, windowSeconds: 900 } } as unknown as AppConfig;
-const noRedis = { client: undefined, keyPrefix: 'unit:' } as unknown as RedisService;
+const noRedis = {
+  client: undefined,
+  keyPrefix: 'unit:',
+  degradable: (feature: string) => new DegradableRedis(feature, undefined),
+} as unknown as RedisService;
 
 /** One failed attempt as the login flow makes it: admitted first, then settled as a failure. */
 async function fail(lockout: LoginLockoutService, username: string, ip: string) {

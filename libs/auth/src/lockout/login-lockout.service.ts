@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
-import { withTimeout } from '@app/common';
 import { AppConfig } from '@app/config';
-import { RedisService } from '@app/redis';
+import { type DegradableRedis, RedisService } from '@app/redis';
+import type Redis from 'ioredis';
 
 export interface LockState {
   locked: boolean;
@@ -11,14 +11,6 @@ export interface LockState {
   retryAfterSeconds: number;
   scope?: 'pair' | 'ip';
 }
-
-/**
- * A Redis that takes longer than this to answer is treated as down for this login: without
- * it, a partitioned Redis (connected, silent) would hold every login until TCP gives up.
- */
-const REDIS_TIMEOUT_MS = 250;
-/** After a failure, logins skip Redis this long instead of each paying the timeout. */
-const REDIS_RETRY_MS = 1000;
 
 interface MemoryEntry {
   count: number;
@@ -98,15 +90,22 @@ const SCRIPT_SHAS = new Map(
  */
 @Injectable()
 export class LoginLockoutService {
-  private readonly logger = new Logger('LoginLockout');
   private readonly memory = new Map<string, MemoryEntry>();
-  private redisFailing = false;
-  private retryRedisAt = 0;
+  /**
+   * Bounded (a partitioned Redis, connected but silent, must not hold a login until TCP gives
+   * up), falling back to the in-memory counters, logged and shown as
+   * `redis_fallback_active{feature="login_lockout"}` once per transition.
+   */
+  private readonly redis: DegradableRedis;
+  private readonly keyPrefix: string;
 
   constructor(
     private readonly config: AppConfig,
-    private readonly redis: RedisService,
-  ) {}
+    redis: RedisService,
+  ) {
+    this.redis = redis.degradable('login_lockout');
+    this.keyPrefix = redis.keyPrefix;
+  }
 
   /**
    * Usernames are hashed into keys: they are caller input of any length and content. IPv6
@@ -119,7 +118,7 @@ export class LoginLockoutService {
   ): [pairLock: string, ipLock: string, pairCount: string, ipCount: string] {
     const user = createHash('sha256').update(username.toLowerCase()).digest('hex').slice(0, 32);
     const ip = normalizeIp(rawIp);
-    const base = `${this.redis.keyPrefix}auth:login`;
+    const base = `${this.keyPrefix}auth:login`;
     return [
       `${base}:lock:${user}:${ip}`,
       `${base}:lock-ip:${ip}`,
@@ -136,7 +135,7 @@ export class LoginLockoutService {
   /** Refuses (locked) or admits and counts this attempt as a failure until it is settled. */
   async admit(username: string, ip: string): Promise<LockState> {
     const keys = this.keys(username, ip);
-    const [allowed, scope, retryMs] = await this.withFallback(
+    const [allowed, scope, retryMs] = await this.redis.run(
       async (client) => (await this.run(client, ADMIT_SCRIPT, keys, this.limits)) as [number, number, number],
       () => this.memoryAdmit(keys),
     );
@@ -152,7 +151,7 @@ export class LoginLockoutService {
   async recordFailure(username: string, ip: string): Promise<LockState> {
     const keys = this.keys(username, ip);
     const engaged = Number(
-      await this.withFallback(
+      await this.redis.run(
         (client) => this.run(client, FAILURE_SCRIPT, keys, this.limits),
         () => this.memoryFailure(keys),
       ),
@@ -168,7 +167,7 @@ export class LoginLockoutService {
   /** The admitted attempt succeeded: the pair's failures are forgiven, the IP's count loses this attempt. */
   async recordSuccess(username: string, ip: string): Promise<void> {
     const [, , pairCount, ipCount] = this.keys(username, ip);
-    await this.withFallback(
+    await this.redis.run(
       (client) => this.run(client, SUCCESS_SCRIPT, [pairCount, ipCount], []),
       () => {
         this.memory.delete(pairCount);
@@ -180,7 +179,7 @@ export class LoginLockoutService {
   }
 
   private async run(
-    client: NonNullable<RedisService['client']>,
+    client: Redis,
     script: string,
     keys: string[],
     args: number[],
@@ -222,28 +221,6 @@ export class LoginLockoutService {
       this.memory.delete(count);
     }
     return engaged;
-  }
-
-  private async withFallback<T>(
-    viaRedis: (client: NonNullable<RedisService['client']>) => Promise<T>,
-    inMemory: () => T,
-  ): Promise<T> {
-    const client = this.redis.client;
-    if (!client) return inMemory();
-    if (this.redisFailing && Date.now() < this.retryRedisAt) return inMemory();
-    try {
-      const result = await withTimeout(viaRedis(client), REDIS_TIMEOUT_MS);
-      if (this.redisFailing) this.logger.log('Login failures counted in Redis again');
-      this.redisFailing = false;
-      return result;
-    } catch (error) {
-      if (!this.redisFailing) {
-        this.logger.warn(`Redis unavailable for login lock-out (${(error as Error).message}); counting in memory`);
-      }
-      this.redisFailing = true;
-      this.retryRedisAt = Date.now() + REDIS_RETRY_MS;
-      return inMemory();
-    }
   }
 
   private live(key: string): MemoryEntry | undefined {

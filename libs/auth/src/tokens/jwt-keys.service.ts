@@ -7,9 +7,9 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FactoryProvider, Logger } from '@nestjs/common';
+import { readOrCreateSecretFile } from '@app/common';
 import { AppConfig, type JwtAlgorithm } from '@app/config';
 
 /** A public key as published at `/.well-known/jwks.json` (RFC 7517): never a private member. */
@@ -29,26 +29,6 @@ export const GENERATED_SECRET_FILE = 'jwt-secret';
 const GENERATED_SECRET_BYTES = 48;
 /** NIST's floor for RSA signatures, and what jsonwebtoken requires of RS256 keys. */
 const MIN_RSA_BITS = 2048;
-
-/**
- * Reads `name` under `dir`, or creates it with `make()` readable by the owner only (0600).
- * `wx` makes two processes starting together agree on the first writer's value.
- */
-export function readOrCreateSecretFile(dir: string, name: string, make: () => string): string {
-  const path = join(dir, name);
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  try {
-    writeFileSync(path, `${make()}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  return readFileSync(path, 'utf8').trim();
-}
 
 function expectKeyType(alg: Exclude<JwtAlgorithm, 'HS256'>, key: KeyObject, what: string): void {
   if (alg === 'ES256') {

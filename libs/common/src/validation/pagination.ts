@@ -1,6 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 
 /**
  * The largest offset accepted: Postgres takes OFFSET as a bigint, and a bigger number
@@ -38,6 +39,13 @@ export function PaginationQuery(options: PaginationOptions) {
   }
   return PaginationQueryDto;
 }
+
+/**
+ * An optional `from`/`to` bound of a list filter: a strict ISO 8601 date-time (422 otherwise),
+ * documented as one; `description` says which time it bounds and whether inclusively.
+ */
+export const TimeBoundQuery = (description: string): PropertyDecorator =>
+  applyDecorators(ApiPropertyOptional({ format: 'date-time', description }), IsOptional(), IsISO8601({ strict: true }));
 
 /** The envelope of a paginated list answer (SPEC §1): the true count, the page asked for, when. */
 export interface PageMeta {

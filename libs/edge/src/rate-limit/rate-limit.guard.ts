@@ -1,6 +1,5 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -11,20 +10,24 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { ApiProblemException, isOperationalRequest, type Principal } from '@app/common';
+import { ApiProblemException, AppEventBus, isOperationalRequest, type Principal } from '@app/common';
 import { AppConfig } from '@app/config';
 import { rateLimitHeaders } from './rate-limit.headers';
 import { rateLimitRules } from './rate-limit.rules';
 import { RateLimitStorage } from './rate-limit.storage';
-import { LIMIT_NAMES, type LimitName, type RateLimitRule } from './rate-limit.types';
-
-/** Emitted on every 429 with `{ limit }` (the metrics feature counts `rate_limit_exceeded_total{limit}`). */
-export const RATE_LIMIT_EXCEEDED_EVENT = 'rate_limit.exceeded';
-export interface RateLimitExceededEvent {
-  limit: LimitName;
-}
+import { LIMIT_NAMES, type RateLimitRule } from './rate-limit.types';
 
 export const RATE_LIMITED_PROBLEM_TYPE = 'urn:transparency-api:problem:rate-limited';
+
+/**
+ * The `ThrottlerStorage` the base class is given. The stock guard's per-limit path
+ * (`handleRequest`, calling `increment` once per limit) is never taken: `canActivate` decides
+ * every limit in one `RateLimitStorage.consume`. This one fails loudly should that path ever run.
+ */
+export const UNUSED_THROTTLER_STORAGE: ThrottlerStorage = {
+  increment: () =>
+    Promise.reject(new Error('RateLimitGuard decides every limit in canActivate; ThrottlerStorage is not used')),
+};
 
 /** `@nestjs/throttler`'s skip metadata key (not exported by the package). */
 const THROTTLER_SKIP = 'THROTTLER:SKIP';
@@ -52,7 +55,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     reflector: Reflector,
     private readonly config: AppConfig,
     private readonly limiter: RateLimitStorage,
-    private readonly events: EventEmitter2,
+    private readonly events: AppEventBus,
   ) {
     super(options, storage, reflector);
     this.rules = rateLimitRules(config);
@@ -76,7 +79,8 @@ export class RateLimitGuard extends ThrottlerGuard {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     if (result.allowed) return true;
 
-    this.events.emit(RATE_LIMIT_EXCEEDED_EVENT, { limit: result.rule.name } satisfies RateLimitExceededEvent);
+    // Counted by the metrics feature as rate_limit_exceeded_total{limit}.
+    this.events.emit('rate_limit.exceeded', { limit: result.rule.name });
     const retryAfter = Number(headers['Retry-After']);
     throw new ApiProblemException(
       {

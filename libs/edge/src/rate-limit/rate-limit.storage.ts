@@ -1,15 +1,9 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { AppEventBus } from '@app/common';
 import { type DegradableRedis, RedisService } from '@app/redis';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
-import type { ConsumeResult, LimitName, RateLimitRule } from './rate-limit.types';
+import type { ConsumeResult, RateLimitRule } from './rate-limit.types';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
-
-/** Emitted when limiting switches between Redis and per-instance memory (`{ backend }`). */
-export const RATE_LIMIT_BACKEND_EVENT = 'rate_limit.backend';
-
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /**
  * The throttler storage: Redis when REDIS_URL is set (one limit across replicas), memory
@@ -17,15 +11,15 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  * of failing requests; the switch is logged once each way.
  */
 @Injectable()
-export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class RateLimitStorage implements OnApplicationShutdown {
   private readonly memory = new MemoryRateLimitStore();
   private readonly redisStore?: RedisRateLimitStore;
   private readonly redis: DegradableRedis;
 
-  constructor(redis: RedisService, events: EventEmitter2) {
+  constructor(redis: RedisService, events: AppEventBus) {
     if (redis.client) this.redisStore = new RedisRateLimitStore(redis.client, redis.keyPrefix);
     this.redis = redis.degradable('rate_limit', {}, ({ state }) =>
-      events.emit(RATE_LIMIT_BACKEND_EVENT, { backend: state === 'degraded' ? 'memory' : 'redis' }),
+      events.emit('rate_limit.backend', { backend: state === 'degraded' ? 'memory' : 'redis' }),
     );
   }
 
@@ -42,36 +36,6 @@ export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown
       () => store.consume(tracker, rules),
       () => this.memory.consume(tracker, rules),
     );
-  }
-
-  /**
-   * `ThrottlerStorage` compatibility for a stock `ThrottlerGuard`: one limit at a time. The
-   * edge guard does not use it (it needs every limit decided in one step).
-   */
-  async increment(
-    key: string,
-    ttl: number,
-    limit: number,
-    blockDuration: number,
-    throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
-    const rule: RateLimitRule = { name: throttlerName as LimitName, limit, windowMs: ttl, blockMs: blockDuration };
-    const result = await this.consume(key, [rule]);
-    if (result.allowed) {
-      const window = result.windows[0];
-      return {
-        totalHits: window.count,
-        timeToExpire: Math.ceil(window.resetMs / 1000),
-        isBlocked: false,
-        timeToBlockExpire: 0,
-      };
-    }
-    return {
-      totalHits: limit + 1,
-      timeToExpire: Math.ceil(result.retryAfterMs / 1000),
-      isBlocked: true,
-      timeToBlockExpire: Math.ceil(result.retryAfterMs / 1000),
-    };
   }
 
   onApplicationShutdown(): void {

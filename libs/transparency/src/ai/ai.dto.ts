@@ -15,8 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsStorableText, PaginationQuery } from '@app/common';
-import { PageMetaDto } from '../shared/page.dto';
+import { IsStorableText, PageMetaDto, PaginationQuery } from '@app/common';
 import { IsSymbol, FINITE } from '../shared/validation';
 import { DIRECTIONS, type Direction, OUTCOMES, type Outcome } from './ai-decision.entity';
 import { PERFORMANCE_PERIODS, type PerformancePeriod } from '../performance/performance.dto';

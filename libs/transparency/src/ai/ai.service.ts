@@ -9,6 +9,7 @@ import { BusinessMetrics } from '../metrics/business-metrics.service';
 import type { PerformancePeriod } from '../performance/performance.dto';
 import { toNumber } from '../shared/columns';
 import { insertIgnoringDuplicates, type IngestResultDto, readBack } from '../shared/ingest';
+import { newestFirstPage } from '../shared/list-page';
 import { roundOrNull } from '../shared/round';
 import { windowStart } from '../shared/time';
 import { AiDecision } from './ai-decision.entity';
@@ -84,12 +85,7 @@ export class AiService {
     if (query.model) qb.andWhere('d.modelName = :model', { model: query.model });
     if (query.symbol) qb.andWhere('d.symbol = :symbol', { symbol: query.symbol });
     if (query.outcome) qb.andWhere('d.outcome = :outcome', { outcome: query.outcome });
-    const [rows, total] = await qb
-      .orderBy('d.timestamp', 'DESC')
-      .addOrderBy('d.id', 'DESC')
-      .take(query.limit)
-      .skip(query.offset)
-      .getManyAndCount();
+    const [rows, total] = await newestFirstPage(qb, query);
     return {
       decisions: rows.map(toDecisionDto),
       ...pageMeta(total, query),

@@ -15,8 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsStorableText, PaginationQuery } from '@app/common';
-import { PageMetaDto } from '../shared/page.dto';
+import { IsStorableText, PageMetaDto, PaginationQuery } from '@app/common';
 import { PG_INT_MAX, FINITE } from '../shared/validation';
 import { BACKTEST_STATUSES, type BacktestStatus } from './backtest.entity';
 

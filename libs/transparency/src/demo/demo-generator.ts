@@ -58,25 +58,61 @@ const qty = (v: number): number => Math.round(v * 10_000) / 10_000;
 const pct = (v: number): number => Math.round(v * 10_000) / 10_000;
 
 /**
+ * What every dataset generator shares: the seed (for ids), the time range, and ONE random
+ * sequence. The generators draw from it in a fixed order (prices, snapshots, trades,
+ * decisions, backtests), which is what makes the whole set the same for the same seed.
+ */
+interface DemoContext {
+  seed: number;
+  days: number;
+  start: number;
+  end: number;
+  random: () => number;
+  gaussian: () => number;
+  between: (lo: number, hi: number) => number;
+  pick: <T>(items: readonly T[]) => T;
+}
+
+/** The price of a symbol at a time, from the hourly paths. */
+type PriceAt = (symbol: string, time: number) => number;
+
+function demoContext(options: DemoOptions): DemoContext {
+  const days = options.days ?? 30;
+  const end = Math.floor((options.end ?? new Date()).getTime() / FIVE_MINUTES) * FIVE_MINUTES;
+  const random = prng(options.seed ?? 42);
+  return {
+    seed: options.seed ?? 42,
+    days,
+    start: end - days * 86_400_000,
+    end,
+    random,
+    gaussian: () => {
+      const u = Math.max(random(), 1e-12);
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+    },
+    between: (lo, hi) => lo + (hi - lo) * random(),
+    pick: (items) => items[Math.floor(random() * items.length)],
+  };
+}
+
+/**
  * The demo data set of SPEC §8, deterministic for a seed and end time: 5-minute equity
  * snapshots from a random walk with drift, per-symbol price paths, trade cycles
  * (signal → order → fill → closing order → fill → position_closed) whose open tails are the
  * open positions, model decisions resolved against the price paths, and three backtests.
  */
 export function generateDemoData(options: DemoOptions = {}): DemoDataSet {
-  const seed = options.seed ?? 42;
-  const days = options.days ?? 30;
-  const end = Math.floor((options.end ?? new Date()).getTime() / FIVE_MINUTES) * FIVE_MINUTES;
-  const start = end - days * 86_400_000;
-  const random = prng(seed);
-  const gaussian = (): number => {
-    const u = Math.max(random(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-  };
-  const between = (lo: number, hi: number): number => lo + (hi - lo) * random();
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const ctx = demoContext(options);
+  const priceAt = hourlyPrices(ctx);
+  const snapshots = equitySnapshots(ctx);
+  const { trades, positions } = tradeCycles(ctx, priceAt);
+  const decisions = modelDecisions(ctx, priceAt);
+  const backtests = demoBacktests(ctx);
+  return { snapshots, trades, positions, decisions, backtests };
+}
 
-  // Hourly price paths per symbol.
+/** Hourly price paths per symbol (a random walk with a slight drift). */
+function hourlyPrices({ days, start, gaussian }: DemoContext): PriceAt {
   const hours = days * 24 + 1;
   const prices: Record<string, number[]> = {};
   for (const [symbol, base] of Object.entries(SYMBOLS)) {
@@ -84,13 +120,15 @@ export function generateDemoData(options: DemoOptions = {}): DemoDataSet {
     for (let i = 1; i < hours; i++) path.push(path[i - 1] * (1 + 0.00005 + 0.006 * gaussian()));
     prices[symbol] = path;
   }
-  const priceAt = (symbol: string, time: number): number => {
+  return (symbol, time) => {
     const path = prices[symbol];
     const index = Math.min(path.length - 1, Math.max(0, Math.round((time - start) / HOUR)));
     return path[index];
   };
+}
 
-  // Equity snapshots.
+/** One equity snapshot every 5 minutes. */
+function equitySnapshots({ seed, days, start, random, gaussian }: DemoContext): Partial<PerformanceSnapshot>[] {
   const snapshots: Partial<PerformanceSnapshot>[] = [];
   const steps = days * 288;
   let equity = INITIAL_EQUITY;
@@ -115,8 +153,14 @@ export function generateDemoData(options: DemoOptions = {}): DemoDataSet {
       openOrders: Math.floor(random() * 4),
     });
   }
+  return snapshots;
+}
 
-  // Trade cycles per symbol, never overlapping within a symbol.
+/** Trade cycles per symbol, never overlapping within a symbol; their open tails are the positions. */
+function tradeCycles(
+  { seed, start, end, random, between, pick }: DemoContext,
+  priceAt: PriceAt,
+): Pick<DemoDataSet, 'trades' | 'positions'> {
   const trades: Partial<TradeEvent>[] = [];
   const positions: Partial<Position>[] = [];
   let tradeIndex = 0;
@@ -216,8 +260,14 @@ export function generateDemoData(options: DemoOptions = {}): DemoDataSet {
     }
   }
   trades.sort((a, b) => (a.timestamp as Date).getTime() - (b.timestamp as Date).getTime());
+  return { trades, positions };
+}
 
-  // Model decisions every ~6 hours per model, resolved against the price 4 hours later.
+/** Decisions every ~6 hours per model, resolved against the price 4 hours later. */
+function modelDecisions(
+  { seed, start, end, random, gaussian, between, pick }: DemoContext,
+  priceAt: PriceAt,
+): Partial<AiDecision>[] {
   const decisions: Partial<AiDecision>[] = [];
   let decisionIndex = 0;
   for (const model of MODELS) {
@@ -261,9 +311,12 @@ export function generateDemoData(options: DemoOptions = {}): DemoDataSet {
       });
     }
   }
+  return decisions;
+}
 
-  // Three backtests, their figures computed from their own daily equity paths.
-  const backtests: Partial<Backtest>[] = STRATEGIES.map((strategy, index) => {
+/** Three backtests, their figures computed from their own daily equity paths. */
+function demoBacktests({ seed, start, gaussian }: DemoContext): Partial<Backtest>[] {
+  return STRATEGIES.map((strategy, index) => {
     const points = [];
     let value = INITIAL_EQUITY;
     for (let d = 0; d <= 365; d++) {
@@ -301,6 +354,4 @@ export function generateDemoData(options: DemoOptions = {}): DemoDataSet {
       createdAt: new Date(btEnd + (index + 1) * 3_600_000),
     };
   });
-
-  return { snapshots, trades, positions, decisions, backtests };
 }

@@ -11,8 +11,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsStorableText, PaginationQuery } from '@app/common';
-import { PageMetaDto } from '../shared/page.dto';
+import { IsStorableText, PageMetaDto, PaginationQuery, TimeBoundQuery } from '@app/common';
 import { IsSymbol, FINITE } from '../shared/validation';
 import {
   ORDER_TYPES,
@@ -36,15 +35,8 @@ export class TradesQueryDto extends PaginationQuery({ max: 500, default: 50 }) {
   @IsIn(TRADE_EVENT_TYPES)
   event_type?: TradeEventType;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Inclusive lower bound on the event time.' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  from?: string;
-
-  @ApiPropertyOptional({ format: 'date-time', description: 'Inclusive upper bound on the event time.' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  to?: string;
+  @TimeBoundQuery('Inclusive lower bound on the event time.') from?: string;
+  @TimeBoundQuery('Inclusive upper bound on the event time.') to?: string;
 }
 
 export class TradeDto {

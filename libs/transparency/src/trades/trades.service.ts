@@ -6,6 +6,7 @@ import { DataSource, type Repository } from 'typeorm';
 import { TransparencyCache } from '../cache/transparency-cache.service';
 import { INVALIDATES } from '../cache/cache-families';
 import { insertIgnoringDuplicates, type IngestResultDto, readBack } from '../shared/ingest';
+import { newestFirstPage } from '../shared/list-page';
 import { timeRange } from '../shared/time';
 import { TradeEvent } from './trade-event.entity';
 import type { TradeDto, TradeIngestItemDto, TradeListDto, TradesQueryDto } from './trades.dto';
@@ -69,12 +70,7 @@ export class TradesService {
     if (query.event_type) qb.andWhere('t.eventType = :eventType', { eventType: query.event_type });
     if (from) qb.andWhere('t.timestamp >= :from', { from });
     if (to) qb.andWhere('t.timestamp <= :to', { to });
-    const [rows, total] = await qb
-      .orderBy('t.timestamp', 'DESC')
-      .addOrderBy('t.id', 'DESC')
-      .take(query.limit)
-      .skip(query.offset)
-      .getManyAndCount();
+    const [rows, total] = await newestFirstPage(qb, query);
     return {
       trades: rows.map(toTradeDto),
       ...pageMeta(total, query),
