@@ -143,6 +143,14 @@ describeWithRedis('Transparency caching (SPEC §5)', () => {
       expect(Date.now() - written).toBeLessThan(500);
     });
 
+    it('sends a burst of concurrent misses of one key to one load (single flight), all with the same answer', async () => {
+      lookups.length = 0;
+      const burst = await Promise.all(Array.from({ length: 20 }, () => readA('/api/v1/backtests?limit=11').expect(200)));
+      expect(lookups.filter((event) => event.result === 'miss')).toHaveLength(1);
+      expect(lookups).toHaveLength(20);
+      expect(new Set(burst.map((res) => res.headers.etag)).size).toBe(1);
+    });
+
     it('caches per route, never per caller: another token gets the same cached answer', async () => {
       const other = await engineTokens(a.app);
       await readA('/api/v1/backtests?limit=3').expect(200);

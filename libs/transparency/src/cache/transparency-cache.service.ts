@@ -130,6 +130,7 @@ export class TransparencyCache implements OnModuleDestroy {
   private readonly generations = new Map<CacheFamily, number>();
   private subscriber?: Redis;
   private readonly channel: string;
+  private readonly inFlight = new Map<string, Promise<CachedAnswer>>();
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
@@ -156,11 +157,33 @@ export class TransparencyCache implements OnModuleDestroy {
   async read(lookup: CacheLookup, load: () => Promise<unknown>): Promise<CachedAnswer> {
     if (this.unbumped.size > 0) await this.retryInvalidations();
     const generation = this.generation(lookup.family);
-    const l1Key = this.l1 ? `${lookup.family}\n${lookup.route}\n${lookup.query}` : '';
-    if (this.l1 && !this.unbumped.has(lookup.family)) {
-      const near = this.l1.get(l1Key);
-      if (near && near.generation === generation && near.expiresAt > Date.now()) return this.answer(lookup, 'hit', near);
+    if (!this.l1 || this.unbumped.has(lookup.family)) return this.readShared(lookup, load, '', generation);
+    const l1Key = `${lookup.family}\n${lookup.route}\n${lookup.query}`;
+    const near = this.l1.get(l1Key);
+    if (near && near.generation === generation && near.expiresAt > Date.now()) return this.answer(lookup, 'hit', near);
+    // Single flight: under a burst, the reads of one key that find no fresh copy wait for one
+    // Redis lookup (and at most one load), instead of each going to Redis and then Postgres.
+    const flightKey = `${generation}\n${l1Key}`;
+    const inFlight = this.inFlight.get(flightKey);
+    if (inFlight) {
+      const shared = await inFlight;
+      return this.answer(lookup, 'hit', shared);
     }
+    const flight = this.readShared(lookup, load, l1Key, generation);
+    this.inFlight.set(flightKey, flight);
+    try {
+      return await flight;
+    } finally {
+      this.inFlight.delete(flightKey);
+    }
+  }
+
+  private async readShared(
+    lookup: CacheLookup,
+    load: () => Promise<unknown>,
+    l1Key: string,
+    generation: number,
+  ): Promise<CachedAnswer> {
     const version = this.unbumped.has(lookup.family)
       ? FAILED
       : await this.attempt(() => this.cache.get<string>(versionKey(lookup.family)));
@@ -212,7 +235,7 @@ export class TransparencyCache implements OnModuleDestroy {
 
   /** Keeps a copy in process unless the family was invalidated since the read began. */
   private keepNear(lookup: CacheLookup, l1Key: string, generation: number, entry: { etag: string; body: string }): void {
-    if (!this.l1 || generation !== this.generation(lookup.family)) return;
+    if (!this.l1 || l1Key === '' || generation !== this.generation(lookup.family)) return;
     const ttl = Math.min(L1_TTL_MS, lookup.ttlSeconds * 1000);
     this.l1.set(l1Key, { etag: entry.etag, body: entry.body, generation, expiresAt: Date.now() + ttl });
   }
