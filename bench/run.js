@@ -298,6 +298,7 @@ async function main() {
     notes: [],
   };
   const selected = (id) => opts.only.includes(id);
+  const shared = {};
   const cleanup = [];
   let interrupted = false;
   const onSignal = () => {
@@ -316,6 +317,7 @@ async function main() {
     const needsApi = opts.only.some((id) => id !== 'S0' && id !== 'EMB');
     const needsReference = opts.only.some((id) => ['S0', 'S1', 'S2', 'S3', 'S6'].includes(id));
     const ctx = { opts, notes: results.notes, auditedSent: 0, auditedCompleted: 0, auditedByLabel: {}, label: 'setup', s0Runs: [] };
+    shared.ctx = ctx;
     ctx.refLoad = async (target, loadOptions, { s0 = false } = {}) => {
       const figures = await load(target, loadOptions);
       if (s0) ctx.s0Runs.push(figures);
@@ -459,6 +461,14 @@ async function main() {
     writeFileSync(join(dir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
     writeFileSync(join(dir, 'latest.md'), report);
     process.stdout.write(`\n${report}\nWritten: bench/results/latest.json, bench/results/latest.md (${results.meta.elapsed_s} s)\n`);
+  } catch (error) {
+    // A server that died mid-run: its last output says why.
+    for (const server of [shared.ctx?.api, shared.ctx?.ref]) {
+      if (server && server.child && (server.child.exitCode !== null || server.child.signalCode !== null)) {
+        log(`${server.name} exited (code ${server.child.exitCode}, signal ${server.child.signalCode}):\n${server.output.trim()}`);
+      }
+    }
+    throw error;
   } finally {
     while (cleanup.length) {
       const step = cleanup.pop();
