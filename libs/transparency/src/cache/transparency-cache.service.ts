@@ -19,8 +19,8 @@ const INVALIDATION_RETRY_MS = 500;
  * reconnecting): no replica serves an answer older than a write by more than this.
  */
 export const L1_TTL_MS = 1000;
-/** Entries held in process in front of Redis (pre-serialised bodies with their ETag). */
-const L1_MAX_ENTRIES = 1000;
+/** Entries held in process in front of Redis (pre-serialised bodies with their ETag): hot reads are few keys, and a 1 s copy of a one-off query (S3-like traffic) is memory for nothing. */
+const L1_MAX_ENTRIES = 256;
 /** Redis channel (after the key prefix) carrying invalidated family names, comma-separated. */
 export const CACHE_INVALIDATION_CHANNEL = 'cache:invalidate';
 
