@@ -11,8 +11,45 @@
  */
 const { tradeBatch, rawInsertRun, SYMBOLS } = require('./lib/data');
 const { combine, CLIENT_TIMEOUT_SEC } = require('./lib/load');
+const http = require('node:http');
+
+/**
+ * One SSE client on its own socket: counts `event: trade` frames and notes when the first and
+ * the last (the STREAM_BATCH-th) arrived. Resolves once the status line is in.
+ */
+function openStream(baseUrl, auth) {
+  return new Promise((resolve) => {
+    const client = { status: 0, trades: 0, firstAt: undefined, lastAt: undefined, close: () => req.destroy() };
+    let pending = '';
+    const req = http.get(`${baseUrl}/api/v1/stream?topics=trades`, { headers: { ...auth, accept: 'text/event-stream' }, agent: false }, (res) => {
+      client.status = res.statusCode;
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        pending += chunk;
+        let end;
+        while ((end = pending.indexOf('\n\n')) >= 0) {
+          const frame = pending.slice(0, end);
+          pending = pending.slice(end + 2);
+          if (frame.includes('event: trade')) {
+            const now = performance.now();
+            client.trades++;
+            if (client.firstAt === undefined) client.firstAt = now;
+            client.lastAt = now;
+          }
+        }
+      });
+      res.on('error', () => undefined);
+      resolve(client);
+    });
+    req.on('error', () => resolve(client));
+  });
+}
 
 const INGEST_BATCH = 500;
+const STREAM_BATCH = 100;
+const STREAMS_PER_TOKEN = 500;
+/** How long S7 waits for every stream to receive the whole batch. */
+const STREAM_WAIT_MS = 30000;
 
 const target = (name, value, limit, pass, unit = '') => ({ name, value, limit, pass, unit });
 const ratioTarget = (name, ratio, min) => target(name, round(ratio, 2), `>= ${min} x S0`, ratio >= min);
@@ -214,10 +251,63 @@ const SCENARIOS = [
       const status = await ctx.probe('/api/v1/stream?topics=trades');
       return status === 404 ? 'GET /api/v1/stream does not exist in this build' : undefined;
     },
-    async run() {
-      // To do with the stream route: open ctx.opts.stormConnections streams, POST 100 trades,
-      // report delivery latency p50/p99 (POST to last event per stream) and peak RSS.
-      return { skipped: 'scenario not implemented yet', figures: undefined, targets: [] };
+    async run(ctx) {
+      const streams = ctx.opts.stormConnections;
+      // STREAM_MAX_PER_SUBJECT is at most 1,000: one token (one subject each) per 500 streams.
+      const tokens = [];
+      for (let i = 0; i < Math.ceil(streams / STREAMS_PER_TOKEN); i++) tokens.push(await ctx.mintToken(`bench-stream-${i}`));
+      ctx.api.resetPeak();
+      const opened = Date.now();
+      const clients = await Promise.all(
+        Array.from({ length: streams }, (_, i) => openStream(ctx.api.url, tokens[Math.floor(i / STREAMS_PER_TOKEN)])),
+      );
+      // Each stream opening is one audited request, answered (200) when its headers came.
+      ctx.countAudited(streams);
+      const openMs = Date.now() - opened;
+      const refused = clients.filter((c) => c.status !== 200).length;
+      const batch = tradeBatch(STREAM_BATCH);
+      const posted = performance.now();
+      const post = await ctx.call('POST', '/api/v1/trades', batch, ctx.auth);
+      const acceptedMs = performance.now() - posted;
+      const deadline = Date.now() + STREAM_WAIT_MS;
+      while (Date.now() < deadline && clients.some((c) => c.status === 200 && c.trades < STREAM_BATCH)) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      for (const c of clients) c.close();
+      const live = clients.filter((c) => c.status === 200);
+      const complete = live.filter((c) => c.trades >= STREAM_BATCH);
+      const last = complete.map((c) => c.lastAt - posted).sort((a, b) => a - b);
+      const first = live.filter((c) => c.firstAt !== undefined).map((c) => c.firstAt - posted).sort((a, b) => a - b);
+      const pct = (list, q) => (list.length ? list[Math.min(list.length - 1, Math.floor(q * list.length))] : undefined);
+      const figures = {
+        streams,
+        rps: undefined,
+        completed: complete.length,
+        p50_ms: pct(last, 0.5),
+        p99_ms: pct(last, 0.99),
+        max_ms: last.at(-1),
+        first_event_p50_ms: pct(first, 0.5),
+        first_event_p99_ms: pct(first, 0.99),
+        post_status: post.status,
+        post_accepted_ms: acceptedMs,
+        open_ms: openMs,
+        non2xx: refused + (post.status === 201 ? 0 : 1),
+        errors: live.length - complete.length,
+        timeouts: live.length - complete.length,
+        peak_rss_mb: ctx.api.peakMb(),
+      };
+      ctx.notes.push(
+        `S7: ${streams.toLocaleString('en-US')} streams opened in ${openMs} ms; POST of ${STREAM_BATCH} trades accepted in ${Math.round(acceptedMs)} ms; ` +
+          `latency from the POST being sent to each stream's last trade event (first event p50 ${round(figures.first_event_p50_ms ?? NaN)} ms, p99 ${round(figures.first_event_p99_ms ?? NaN)} ms); ` +
+          `${complete.length.toLocaleString('en-US')} of ${streams.toLocaleString('en-US')} streams received all ${STREAM_BATCH} events.`,
+      );
+      return {
+        figures,
+        targets: [
+          target('streams with every event', complete.length, `${streams}`, complete.length === streams),
+          target('delivery p99 (last event)', round(figures.p99_ms ?? NaN), 'reported', null, 'ms'),
+        ],
+      };
     },
   },
 ];

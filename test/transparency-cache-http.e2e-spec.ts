@@ -151,14 +151,16 @@ describe('Cache-Control with TRANSPARENCY_PUBLIC_READ=true', () => {
 });
 
 describeWithRedis('cache_entries with the Redis store', () => {
-  it('is 0: entries live in Redis, not in process', async () => {
+  it('counts the in-process (L1) copies kept in front of Redis', async () => {
     const t = await createTestApp({ env: TRANSPARENCY_ENV });
     try {
       const http = request(t.app.getHttpServer());
       const tokens = await engineTokens(t.app);
       await as(tokens.reader)(http.get('/api/v1/backtests')).expect(200);
       expect((await as(tokens.reader)(http.get('/api/v1/backtests')).expect(200)).headers['x-cache']).toBe('HIT');
-      expect(gauge((await http.get('/metrics').expect(200)).text, 'cache_entries')).toBe(0);
+      expect(gauge((await http.get('/metrics').expect(200)).text, 'cache_entries')).toBe(1);
+      await as(tokens.reader)(http.get('/api/v1/backtests?limit=3')).expect(200);
+      expect(gauge((await http.get('/metrics').expect(200)).text, 'cache_entries')).toBe(2);
     } finally {
       await t.close();
     }

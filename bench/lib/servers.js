@@ -75,7 +75,9 @@ class ServerProcess {
     this.port = await freePort();
     this.output = '';
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...this.env, PORT: String(this.port) };
-    this.child = spawn(process.execPath, [this.entry], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_API_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the API only, for profiling.
+    const nodeArgs = this.name === 'api' && process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(/\s+/).filter(Boolean) : [];
+    this.child = spawn(process.execPath, [...nodeArgs, this.entry], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk) => {
       this.output = (this.output + chunk.toString()).slice(-OUTPUT_KEEP);
     };

@@ -8,7 +8,7 @@ import { TransparencyCache } from '../cache/transparency-cache.service';
 import { BusinessMetrics } from '../metrics/business-metrics.service';
 import type { PerformancePeriod } from '../performance/performance.dto';
 import { toNumber } from '../shared/columns';
-import { insertIgnoringDuplicates, type IngestResultDto, readBack } from '../shared/ingest';
+import { insertReturningStored, type IngestResultDto, readBack } from '../shared/ingest';
 import { newestFirstPage } from '../shared/list-page';
 import { roundOrNull } from '../shared/round';
 import { windowStart } from '../shared/time';
@@ -134,10 +134,9 @@ export class AiService {
     const rows = items.map(decisionRow);
     const ids = new Set(
       await this.dataSource.transaction(async (manager) => {
-        const inserted = await insertIgnoringDuplicates(manager, AiDecision, rows);
-        const stored = await readBack(manager, AiDecision, inserted, (row) => row.id);
+        const stored = await insertReturningStored(manager, AiDecision, rows);
         await this.outbox.record(manager, 'decision', stored.map(toDecisionDto));
-        return inserted;
+        return stored.map((row) => row.id);
       }),
     );
     const insertedIds = rows.filter((row) => ids.delete(row.id as string));

@@ -3,6 +3,7 @@ import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { Cache } from 'cache-manager';
+import type { Redis } from 'ioredis';
 import { getOrCreateGauge } from '@app/metrics';
 import { type DegradableRedis, RedisService } from '@app/redis';
 import { BoundedMap } from './bounded-map';
@@ -12,6 +13,24 @@ import { CACHE_LOOKUP_EVENT, type CacheFamily, type CacheLookupEvent } from './c
 const CACHE_CALL_TIMEOUT_MS = 250;
 /** How often an invalidation that could not be written is retried while the cache is down. */
 const INVALIDATION_RETRY_MS = 500;
+/**
+ * Life of an in-process (L1) copy of a Redis entry. Invalidations reach every replica over
+ * pub/sub at once; this bound is the safety net when a message is lost (subscriber
+ * reconnecting): no replica serves an answer older than a write by more than this.
+ */
+export const L1_TTL_MS = 1000;
+/** Entries held in process in front of Redis (pre-serialised bodies with their ETag): hot reads are few keys, and a 1 s copy of a one-off query (S3-like traffic) is memory for nothing. */
+const L1_MAX_ENTRIES = 256;
+/** Redis channel (after the key prefix) carrying invalidated family names, comma-separated. */
+export const CACHE_INVALIDATION_CHANNEL = 'cache:invalidate';
+
+interface L1Entry {
+  etag: string;
+  body: string;
+  /** The family's local generation at the time the Redis read started. */
+  generation: number;
+  expiresAt: number;
+}
 
 /** One cached read: what the interceptor needs to find, fill and label an entry. */
 export interface CacheLookup {
@@ -71,11 +90,11 @@ function decodeEntry(stored: unknown): { etag: string; body: string } | undefine
   return { etag: stored.slice(0, end), body: stored.slice(end + 1) };
 }
 
-/** The in-process stores of every live cache in this process (several apps in one test process). */
-const memoryStores = new Set<BoundedMap<string, unknown>>();
+/** The in-process stores (memory store or L1) of every live cache in this process (several apps in one test process). */
+const memoryStores = new Set<Map<string, unknown>>();
 getOrCreateGauge({
   name: 'cache_entries',
-  help: 'Response-cache entries held in process (the in-memory store; 0 when the cache is in Redis).',
+  help: 'Response-cache entries held in process (the in-memory store, or with Redis the in-process L1 copies).',
   collect() {
     let entries = 0;
     for (const store of memoryStores) entries += store.size;
@@ -101,17 +120,33 @@ export class TransparencyCache implements OnModuleDestroy {
   private readonly unbumped = new Set<CacheFamily>();
   private readonly redis: DegradableRedis;
   private readonly memoryStore?: BoundedMap<string, unknown>;
+  /** With Redis: recent hits and fills kept in process, so a hot read costs no round trip. */
+  private readonly l1?: BoundedMap<string, L1Entry>;
+  /**
+   * Per family, bumped by every invalidation seen here (own writes and other replicas'
+   * messages). An L1 entry of an older generation is dead, and a Redis read that started before
+   * a bump never fills L1, so a read racing a write cannot park a stale answer in process.
+   */
+  private readonly generations = new Map<CacheFamily, number>();
+  private subscriber?: Redis;
+  private readonly channel: string;
+  private readonly inFlight = new Map<string, Promise<CachedAnswer>>();
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     private readonly events: EventEmitter2,
-    redis: RedisService,
+    private readonly redisService: RedisService,
   ) {
-    this.redis = redis.degradable('cache', { timeoutMs: CACHE_CALL_TIMEOUT_MS });
+    this.redis = redisService.degradable('cache', { timeoutMs: CACHE_CALL_TIMEOUT_MS });
+    this.channel = `${redisService.keyPrefix}${CACHE_INVALIDATION_CHANNEL}`;
     const store: unknown = cache.stores[0]?.store;
     if (store instanceof BoundedMap) {
       this.memoryStore = store as BoundedMap<string, unknown>;
       memoryStores.add(this.memoryStore);
+    } else if (redisService.configured) {
+      this.l1 = new BoundedMap<string, L1Entry>(L1_MAX_ENTRIES);
+      memoryStores.add(this.l1);
+      this.subscribe();
     }
   }
 
@@ -121,6 +156,34 @@ export class TransparencyCache implements OnModuleDestroy {
    */
   async read(lookup: CacheLookup, load: () => Promise<unknown>): Promise<CachedAnswer> {
     if (this.unbumped.size > 0) await this.retryInvalidations();
+    const generation = this.generation(lookup.family);
+    if (!this.l1 || this.unbumped.has(lookup.family)) return this.readShared(lookup, load, '', generation);
+    const l1Key = `${lookup.family}\n${lookup.route}\n${lookup.query}`;
+    const near = this.l1.get(l1Key);
+    if (near && near.generation === generation && near.expiresAt > Date.now()) return this.answer(lookup, 'hit', near);
+    // Single flight: under a burst, the reads of one key that find no fresh copy wait for one
+    // Redis lookup (and at most one load), instead of each going to Redis and then Postgres.
+    const flightKey = `${generation}\n${l1Key}`;
+    const inFlight = this.inFlight.get(flightKey);
+    if (inFlight) {
+      const shared = await inFlight;
+      return this.answer(lookup, 'hit', shared);
+    }
+    const flight = this.readShared(lookup, load, l1Key, generation);
+    this.inFlight.set(flightKey, flight);
+    try {
+      return await flight;
+    } finally {
+      this.inFlight.delete(flightKey);
+    }
+  }
+
+  private async readShared(
+    lookup: CacheLookup,
+    load: () => Promise<unknown>,
+    l1Key: string,
+    generation: number,
+  ): Promise<CachedAnswer> {
     const version = this.unbumped.has(lookup.family)
       ? FAILED
       : await this.attempt(() => this.cache.get<string>(versionKey(lookup.family)));
@@ -128,20 +191,69 @@ export class TransparencyCache implements OnModuleDestroy {
     if (version === FAILED) return this.answer(lookup, 'miss', serialise(await load()));
     const key = cacheKey(lookup.route, version ?? '0', lookup.query);
     const entry = decodeEntry(await this.attempt(() => this.cache.get<string>(key)));
-    if (entry) return this.answer(lookup, 'hit', entry);
+    if (entry) {
+      this.keepNear(lookup, l1Key, generation, entry);
+      return this.answer(lookup, 'hit', entry);
+    }
     const fresh = serialise(await load());
-    await this.attempt(() => this.cache.set<string>(key, encodeEntry(fresh), lookup.ttlSeconds * 1000));
+    const stored = await this.attempt(() => this.cache.set<string>(key, encodeEntry(fresh), lookup.ttlSeconds * 1000));
+    if (stored !== FAILED) this.keepNear(lookup, l1Key, generation, fresh);
     return this.answer(lookup, 'miss', fresh);
   }
 
   /** Called after a write commits: every cached answer of these families is stale from now on. */
   async invalidate(families: readonly CacheFamily[]): Promise<void> {
+    // Bumped before and after the shared write: a read of this process that fetched the old
+    // version in between cannot fill L1 (its generation is then out of date).
+    for (const family of families) this.bumpGeneration(family);
     await Promise.all(families.map((family) => this.bump(family)));
+    for (const family of families) this.bumpGeneration(family);
+    if (this.l1 && families.length > 0) {
+      const message = families.join(',');
+      await this.redis.run(
+        (client) => client.publish(this.channel, message),
+        () => undefined,
+      );
+    }
   }
 
   onModuleDestroy(): void {
     this.stopRetry();
     if (this.memoryStore) memoryStores.delete(this.memoryStore);
+    if (this.l1) memoryStores.delete(this.l1);
+    // The subscriber is one of RedisService's connections: it closes it at shutdown.
+    this.subscriber = undefined;
+  }
+
+  private generation(family: CacheFamily): number {
+    return this.generations.get(family) ?? 0;
+  }
+
+  private bumpGeneration(family: CacheFamily): void {
+    this.generations.set(family, this.generation(family) + 1);
+  }
+
+  /** Keeps a copy in process unless the family was invalidated since the read began. */
+  private keepNear(lookup: CacheLookup, l1Key: string, generation: number, entry: { etag: string; body: string }): void {
+    if (!this.l1 || l1Key === '' || generation !== this.generation(lookup.family)) return;
+    const ttl = Math.min(L1_TTL_MS, lookup.ttlSeconds * 1000);
+    this.l1.set(l1Key, { etag: entry.etag, body: entry.body, generation, expiresAt: Date.now() + ttl });
+  }
+
+  /** Other replicas' invalidations; a message missed while reconnecting is covered by L1_TTL_MS. */
+  private subscribe(): void {
+    const subscriber = this.redisService.createConnection('cache');
+    if (!subscriber) return;
+    this.subscriber = subscriber;
+    subscriber.on('message', (from: string, message: string) => {
+      if (from !== this.channel) return;
+      for (const family of message.split(',')) this.bumpGeneration(family as CacheFamily);
+    });
+    const subscribeNow = (): void => {
+      subscriber.subscribe(this.channel).catch(() => undefined);
+    };
+    subscriber.on('ready', subscribeNow);
+    if (subscriber.status === 'ready') subscribeNow();
   }
 
   private answer(lookup: CacheLookup, result: 'hit' | 'miss', entry: { etag: string; body: string }): CachedAnswer {

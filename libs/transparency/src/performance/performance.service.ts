@@ -6,7 +6,7 @@ import { TransparencyCache } from '../cache/transparency-cache.service';
 import { BusinessMetrics } from '../metrics/business-metrics.service';
 import { toPortfolioDto } from '../positions/portfolio.service';
 import { Position } from '../positions/position.entity';
-import { insertIgnoringDuplicates, type IngestResultDto, readBack } from '../shared/ingest';
+import { type IngestResultDto, insertReturningStored } from '../shared/ingest';
 import { windowStart } from '../shared/time';
 import { computePerformance, type EquityPoint } from './performance.math';
 import type {
@@ -107,16 +107,15 @@ export class PerformanceService {
       openOrders: item.open_orders,
     }));
     const inserted = await this.dataSource.transaction(async (manager) => {
-      const ids = await insertIgnoringDuplicates(manager, PerformanceSnapshot, rows);
-      if (ids.length === 0) return 0;
-      const stored = await readBack(manager, PerformanceSnapshot, ids, (row) => row.id);
+      const stored = await insertReturningStored(manager, PerformanceSnapshot, rows);
+      if (stored.length === 0) return 0;
       const positionsCount = await manager.count(Position);
       await this.outbox.record(
         manager,
         'snapshot',
         stored.map((snapshot) => ({ id: snapshot.id, ...toPortfolioDto(snapshot, positionsCount) })),
       );
-      return ids.length;
+      return stored.length;
     });
     if (inserted > 0) {
       await this.outbox.announce();

@@ -73,6 +73,56 @@ export async function insertIgnoringDuplicates<E extends ObjectLiteral>(
 }
 
 /**
+ * `INSERT ... ON CONFLICT DO NOTHING RETURNING *` in chunks inside the caller's transaction,
+ * answering the rows actually inserted as entities, in `rows` order: what a read of them
+ * returns, numeric columns rounded to their scale included, without a second query.
+ *
+ * The statement is built here from the entity's metadata rather than by the query builder,
+ * whose per-parameter bookkeeping cost more CPU than the database spent on a 500-row batch.
+ * A property left undefined takes the column's default, as the query builder would.
+ */
+export async function insertReturningStored<E extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<E>,
+  rows: Partial<E>[],
+  chunkSize = 1000,
+): Promise<E[]> {
+  const metadata = manager.connection.getMetadata(entity);
+  const driver = manager.connection.driver;
+  const columns = metadata.columns.filter((column) => column.isInsert && !column.isVirtual);
+  const conflict = metadata.primaryColumns.map((column) => `"${column.databaseName}"`).join(', ');
+  const table = `"${metadata.tableName}"`;
+  const columnList = columns.map((column) => `"${column.databaseName}"`).join(', ');
+  const stored: E[] = [];
+  for (let start = 0; start < rows.length; start += chunkSize) {
+    const params: unknown[] = [];
+    const tuples: string[] = [];
+    for (let i = start; i < Math.min(rows.length, start + chunkSize); i++) {
+      const row = rows[i] as Record<string, unknown>;
+      const values = columns.map((column) => {
+        const value: unknown = row[column.propertyName];
+        if (value === undefined) return 'DEFAULT';
+        params.push(driver.preparePersistentValue(value, column));
+        return `$${params.length}`;
+      });
+      tuples.push(`(${values.join(', ')})`);
+    }
+    const returned = await manager.query<Record<string, unknown>[]>(
+      `INSERT INTO ${table} (${columnList}) VALUES ${tuples.join(', ')} ON CONFLICT (${conflict}) DO NOTHING RETURNING *`,
+      params,
+    );
+    for (const raw of returned) {
+      const hydrated = metadata.create() as E;
+      for (const column of metadata.columns) {
+        column.setEntityValue(hydrated, driver.prepareHydratedValue(raw[column.databaseName], column));
+      }
+      stored.push(hydrated);
+    }
+  }
+  return stored;
+}
+
+/**
  * The rows just written, read back inside the same transaction, in `ids` order: what a stream
  * event carries must be what a read returns (numeric columns rounded to their scale included).
  */

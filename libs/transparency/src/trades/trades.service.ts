@@ -5,7 +5,7 @@ import { StreamOutbox } from '@app/stream';
 import { DataSource, type Repository } from 'typeorm';
 import { TransparencyCache } from '../cache/transparency-cache.service';
 import { INVALIDATES } from '../cache/cache-families';
-import { insertIgnoringDuplicates, type IngestResultDto, readBack } from '../shared/ingest';
+import { type IngestResultDto, insertReturningStored } from '../shared/ingest';
 import { newestFirstPage } from '../shared/list-page';
 import { timeRange } from '../shared/time';
 import { TradeEvent } from './trade-event.entity';
@@ -95,10 +95,9 @@ export class TradesService {
     ]);
     if (problems.length > 0) throw validationProblem(problems);
     const inserted = await this.dataSource.transaction(async (manager) => {
-      const ids = await insertIgnoringDuplicates(manager, TradeEvent, items.map(tradeRow));
-      const rows = await readBack(manager, TradeEvent, ids, (row) => row.id);
+      const rows = await insertReturningStored(manager, TradeEvent, items.map(tradeRow));
       await this.outbox.record(manager, 'trade', rows.map(toTradeDto));
-      return ids.length;
+      return rows.length;
     });
     if (inserted > 0) {
       await this.outbox.announce();
