@@ -254,10 +254,17 @@ describe('The request path: guards before bodies, every request counted (SPEC §
     it('accepts JSON nested exactly 32 levels deep (the validation answers, not the depth check)', async () => {
       const server = t.app.getHttpServer();
       const nested32 = `{"username":${'['.repeat(31)}${']'.repeat(31)},"password":"x"}`;
-      const res = await request(server).post('/api/v1/auth/login').set('Content-Type', 'application/json').send(nested32);
+      const res = await request(server)
+        .post('/api/v1/auth/login')
+        .set('Content-Type', 'application/json')
+        .send(nested32);
       expect(res.status).toBe(422);
       const nested33 = `{"username":${'['.repeat(32)}${']'.repeat(32)},"password":"x"}`;
-      await request(server).post('/api/v1/auth/login').set('Content-Type', 'application/json').send(nested33).expect(400);
+      await request(server)
+        .post('/api/v1/auth/login')
+        .set('Content-Type', 'application/json')
+        .send(nested33)
+        .expect(400);
     });
   });
 });

@@ -95,7 +95,8 @@ function parse(res: IncomingMessage, destroy: () => void): SseStream {
         if (line.startsWith(':')) comments.push(line.slice(1).trim());
         else if (line.startsWith('id: ')) event.id = line.slice(4);
         else if (line.startsWith('event: ')) event.event = line.slice(7);
-        else if (line.startsWith('data: ')) event.data = event.data === undefined ? line.slice(6) : `${event.data}\n${line.slice(6)}`;
+        else if (line.startsWith('data: '))
+          event.data = event.data === undefined ? line.slice(6) : `${event.data}\n${line.slice(6)}`;
       }
       if (event.data !== undefined) events.push({ event: event.event ?? 'message', data: event.data, id: event.id });
       event = {};

@@ -32,7 +32,9 @@ const payloads = (events: SseEvent[], type: string): Record<string, unknown>[] =
   ofType(events, type).map((e) => JSON.parse(e.data) as Record<string, unknown>);
 
 async function ingest(t: TestApp, writer: string, path: string, items: Record<string, unknown>[]): Promise<void> {
-  await as(writer)(request(t.app.getHttpServer()).post(`/api/v1/${path}`)).send(items).expect(201);
+  await as(writer)(request(t.app.getHttpServer()).post(`/api/v1/${path}`))
+    .send(items)
+    .expect(201);
 }
 
 function expectOrderedUnique(events: SseEvent[]): void {
@@ -167,7 +169,12 @@ describeWithRedis('Live stream across replicas (Redis pub/sub)', () => {
     // ~10 MB missed: far past the 64 KiB bound and the socket buffers.
     const padding = 'y'.repeat(10_000);
     for (let batch = 0; batch < 4; batch++) {
-      await ingest(a, tokens.writer, 'trades', Array.from({ length: 250 }, () => trade({ data: { padding } })));
+      await ingest(
+        a,
+        tokens.writer,
+        'trades',
+        Array.from({ length: 250 }, () => trade({ data: { padding } })),
+      );
     }
     const second = track(
       await openOk(portA, { token: tokens.reader, query: '?topics=trades', lastEventId: first.events[0].id }),
@@ -258,7 +265,12 @@ describeWithRedis('Live stream across replicas (Redis pub/sub)', () => {
     const padding = 'x'.repeat(2000);
     const batches = 12;
     for (let i = 0; i < batches; i++) {
-      await ingest(a, tokens.writer, 'trades', Array.from({ length: 500 }, () => trade({ data: { padding } })));
+      await ingest(
+        a,
+        tokens.writer,
+        'trades',
+        Array.from({ length: 500 }, () => trade({ data: { padding } })),
+      );
       if (hub.openStreams === baseline) break;
     }
     await within(3000, () => Promise.resolve(hub.openStreams === baseline));
@@ -306,7 +318,10 @@ describe('Live stream refusals (ordinary problem responses, never an empty 200 s
   });
   afterAll(async () => t?.close());
 
-  const refused = async (options: Parameters<typeof openStream>[1], status: number): Promise<Record<string, unknown>> => {
+  const refused = async (
+    options: Parameters<typeof openStream>[1],
+    status: number,
+  ): Promise<Record<string, unknown>> => {
     const result = await openStream(port, options);
     expect(result.status).toBe(status);
     expect(result.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -145,7 +145,9 @@ describeWithRedis('Transparency caching (SPEC §5)', () => {
 
     it('sends a burst of concurrent misses of one key to one load (single flight), all with the same answer', async () => {
       lookups.length = 0;
-      const burst = await Promise.all(Array.from({ length: 20 }, () => readA('/api/v1/backtests?limit=11').expect(200)));
+      const burst = await Promise.all(
+        Array.from({ length: 20 }, () => readA('/api/v1/backtests?limit=11').expect(200)),
+      );
       expect(lookups.filter((event) => event.result === 'miss')).toHaveLength(1);
       expect(lookups).toHaveLength(20);
       expect(new Set(burst.map((res) => res.headers.etag)).size).toBe(1);

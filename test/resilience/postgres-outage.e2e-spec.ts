@@ -16,7 +16,11 @@ interface Readiness {
 async function readiness(replica: Replica): Promise<Readiness> {
   const res = await fetch(`${replica.url}/health/ready`);
   const body = (await res.json()) as { checks?: { audit_queue?: { spilled?: number; depth?: number } } };
-  return { code: res.status, spilled: body.checks?.audit_queue?.spilled ?? 0, depth: body.checks?.audit_queue?.depth ?? 0 };
+  return {
+    code: res.status,
+    spilled: body.checks?.audit_queue?.spilled ?? 0,
+    depth: body.checks?.audit_queue?.depth ?? 0,
+  };
 }
 
 /**

@@ -69,13 +69,20 @@ describe('Resilience: Postgres backends terminated under load', () => {
         const replica = i % 2 === 0 ? a : b;
         if (i % 3 === 0) {
           const trades = newTrades(5);
-          ingested.set(`${i}`, trades.map((t) => t.id));
+          ingested.set(
+            `${i}`,
+            trades.map((t) => t.id),
+          );
           return { url: replica.url, method: 'POST', path: '/api/v1/trades', token, body: trades };
         }
         // Varying pages defeat the cache, so reads reach Postgres.
         return i % 3 === 1
           ? { url: replica.url, path: `/api/v1/trades?limit=${1 + (i % 97)}&offset=${i % 7}`, token }
-          : { url: replica.url, path: `/api/v1/performance?period=${['1h', '4h', '1d', '7d', '30d', 'all'][i % 6]}`, token };
+          : {
+              url: replica.url,
+              path: `/api/v1/performance?period=${['1h', '4h', '1d', '7d', '30d', 'all'][i % 6]}`,
+              token,
+            };
       },
     });
     done = true;
@@ -98,7 +105,13 @@ describe('Resilience: Postgres backends terminated under load', () => {
     const answeredIds = outcomes.filter((o) => o.status !== undefined).map((o) => o.requestId);
     const audited = await waitForAudit(schema, answeredIds, 20000);
     const retries = replicas
-      .map((r) => r.server.output().split('\n').filter((line) => line.includes('retrying once')).length)
+      .map(
+        (r) =>
+          r.server
+            .output()
+            .split('\n')
+            .filter((line) => line.includes('retrying once')).length,
+      )
       .reduce((x, y) => x + y, 0);
     const summary = summarise(outcomes);
     // What the replicas logged about any request that failed: the first thing to read.
@@ -124,7 +137,9 @@ describe('Resilience: Postgres backends terminated under load', () => {
     expect(terminated).toBeGreaterThan(0);
     // The scenario cut work off mid-way (not only idle connections), and the retry answered it.
     expect(retries).toBeGreaterThan(0);
-    expect(outcomes.filter((o) => o.status === undefined || o.status >= 500).map((o) => `${o.status} ${o.body ?? o.error}`)).toEqual([]);
+    expect(
+      outcomes.filter((o) => o.status === undefined || o.status >= 500).map((o) => `${o.status} ${o.body ?? o.error}`),
+    ).toEqual([]);
     expect(stored).toBe(acceptedIds.length);
     expect(answeredIds.filter((id) => !audited.has(id))).toEqual([]);
   }, 90000);

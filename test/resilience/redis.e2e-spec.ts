@@ -82,7 +82,8 @@ describeWithRedisServer('Resilience: Redis killed and restarted under two replic
     // The replicas notice at their next Redis call; readiness must then say degraded, not fail.
     const degradedMs = await within(
       5000,
-      async () => (await Promise.all([readiness(a), readiness(b)])).every((r) => r.code === 200 && r.status === 'degraded'),
+      async () =>
+        (await Promise.all([readiness(a), readiness(b)])).every((r) => r.code === 200 && r.status === 'degraded'),
       'readiness degraded on both replicas',
     );
     await sleep(3000);
@@ -117,7 +118,9 @@ describeWithRedisServer('Resilience: Redis killed and restarted under two replic
     const hitOnBMs = await within(2000, async () => (await read(b)) === 'HIT', 'cache hit on B after the restart');
     const redisKeys = await redis.keyCount();
 
-    const answeredIds = [...phases.before, ...phases.outage].filter((o) => o.status !== undefined).map((o) => o.requestId);
+    const answeredIds = [...phases.before, ...phases.outage]
+      .filter((o) => o.status !== undefined)
+      .map((o) => o.requestId);
     const audited = await waitForAudit(schema, answeredIds, 15000);
     const hits = (outcomes: Outcome[]): number => outcomes.filter((o) => o.headers?.['x-cache'] === 'HIT').length;
     report('Redis killed and restarted', {
@@ -164,7 +167,11 @@ describeWithRedisServer('Resilience: Redis killed and restarted under two replic
       body: JSON.stringify([trade]),
     });
     expect(write.status).toBe(201);
-    const visibleMs = await within(1000, async () => (await readOnB()).ids.includes(trade?.id ?? ''), 'write visible on B');
+    const visibleMs = await within(
+      1000,
+      async () => (await readOnB()).ids.includes(trade?.id ?? ''),
+      'write visible on B',
+    );
     const cachedAgainMs = await within(2000, async () => (await readOnB()).cache === 'HIT', 'B caches the new page');
     report('Cross-replica write', {
       b_cached_before_ms: cachedBefore,

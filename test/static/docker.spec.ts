@@ -198,9 +198,7 @@ describe('docker/ (statically checked)', () => {
         metricNamesIn(expr)
           .filter((name) => {
             const base = name.replace(HISTOGRAM_SUFFIX, '');
-            return ![name, base].some(
-              (n) => SPEC_METRICS.includes(n) || PROMETHEUS_SERIES.includes(n),
-            );
+            return ![name, base].some((n) => SPEC_METRICS.includes(n) || PROMETHEUS_SERIES.includes(n));
           })
           .filter((name) => !isProcessDefault(name))
           .map((name) => `${where}: ${name}`),

@@ -56,7 +56,10 @@ function parseScopes(command: string, value: string | undefined): Scope[] {
 export function parseIdentityCommand(command: IdentityCommandName, args: string[]): IdentityCommand {
   switch (command) {
     case 'create-user': {
-      const { positional, values, flags } = parseCommandArgs(command, args, { scopes: 'value', 'password-stdin': 'flag' });
+      const { positional, values, flags } = parseCommandArgs(command, args, {
+        scopes: 'value',
+        'password-stdin': 'flag',
+      });
       expectPositionals(command, positional, ['username']);
       const username = positional[0];
       if (!USERNAME.test(username)) {

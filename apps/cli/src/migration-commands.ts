@@ -84,4 +84,3 @@ function registerMigration(dir: string, className: string, fileBase: string): vo
     .replace('= [];', `= [\n  ${className},\n];`);
   writeFileSync(indexPath, updated);
 }
-

@@ -270,7 +270,9 @@ export class AuditStore {
 
   /** A state row, only if its tag proves it was written by a holder of the current key. */
   private async loadState(runner: QueryRunner, name: string): Promise<ChainState | undefined> {
-    const [row] = (await runner.query('SELECT seq, hash, tag FROM audit_chain_state WHERE name = $1', [name])) as (ChainState & {
+    const [row] = (await runner.query('SELECT seq, hash, tag FROM audit_chain_state WHERE name = $1', [
+      name,
+    ])) as (ChainState & {
       tag: string;
     })[];
     if (!row || row.tag !== this.key.tag(name, String(row.seq), row.hash)) return undefined;

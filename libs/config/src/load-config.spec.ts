@@ -117,9 +117,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses, in production, a missing or short HS256 secret, placeholders and CORS *', () => {
-    expect(problemsOf({ ...PROD })).toEqual([
-      'JWT_SECRET: required in production when JWT_ALGORITHM is HS256',
-    ]);
+    expect(problemsOf({ ...PROD })).toEqual(['JWT_SECRET: required in production when JWT_ALGORITHM is HS256']);
     expect(problemsOf({ ...PROD, JWT_SECRET: 'x'.repeat(31) })[0]).toMatch(/too short/);
     const placeholder = problemsOf({ ...PROD, JWT_SECRET: `change-me-${STRONG_SECRET}` });
     expect(placeholder[0]).toMatch(/^JWT_SECRET: still the placeholder/);

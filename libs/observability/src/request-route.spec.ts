@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { routeTemplate } from './request-route';
 
-const req = (init: Partial<Request>): Request => ({ method: 'GET', headers: {}, baseUrl: '', ...init }) as unknown as Request;
+const req = (init: Partial<Request>): Request =>
+  ({ method: 'GET', headers: {}, baseUrl: '', ...init }) as unknown as Request;
 
 describe('request routes', () => {
   it('labels a request with its route template, never the raw path', () => {

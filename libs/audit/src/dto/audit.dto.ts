@@ -78,7 +78,10 @@ export class AuditVerifyQueryDto {
 
 export class AuditVerifyDto {
   @ApiProperty({ description: 'Every link recomputes under the key and names its predecessor.' }) valid!: boolean;
-  @ApiProperty({ type: 'integer', description: 'Records examined in this run (up to and including the first broken one).' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Records examined in this run (up to and including the first broken one).',
+  })
   checked!: number;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) first_broken_id!: string | null;
   @ApiProperty({

@@ -60,7 +60,8 @@ export const MAX_REVOKE_TOKEN_LENGTH = 4096;
 
 export class RevokeDto {
   @ApiProperty({
-    description: 'A refresh token, or an access token (JWT). Unknown, expired or already revoked tokens are accepted too.',
+    description:
+      'A refresh token, or an access token (JWT). Unknown, expired or already revoked tokens are accepted too.',
     maxLength: MAX_REVOKE_TOKEN_LENGTH,
   })
   @IsString()

@@ -1,7 +1,15 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ApiProblemException, hasScopes, IS_PUBLIC_KEY, PUBLIC_READ_KEY, type Scope, SCOPES_KEY, SecurityEvents } from '@app/common';
+import {
+  ApiProblemException,
+  hasScopes,
+  IS_PUBLIC_KEY,
+  PUBLIC_READ_KEY,
+  type Scope,
+  SCOPES_KEY,
+  SecurityEvents,
+} from '@app/common';
 import { AppConfig } from '@app/config';
 
 /** A route with neither `@Public()` nor `@Scopes(...)` is closed to all but `admin`: forgetting fails closed. */

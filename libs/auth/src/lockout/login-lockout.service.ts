@@ -178,12 +178,7 @@ export class LoginLockoutService {
     );
   }
 
-  private async run(
-    client: Redis,
-    script: string,
-    keys: string[],
-    args: number[],
-  ): Promise<unknown> {
+  private async run(client: Redis, script: string, keys: string[], args: number[]): Promise<unknown> {
     try {
       return await client.evalsha(SCRIPT_SHAS.get(script) as string, keys.length, ...keys, ...args);
     } catch (error) {

@@ -79,11 +79,7 @@ export class AccessTokenVerifier {
     const second = token.indexOf('.', first + 1);
     if (first < 0 || second < 0 || token.indexOf('.', second + 1) !== -1) return fail('malformed');
     const headerBytes = canonicalBytes(token.slice(0, first));
-    if (
-      !headerBytes ||
-      !canonicalBytes(token.slice(first + 1, second)) ||
-      !canonicalBytes(token.slice(second + 1))
-    ) {
+    if (!headerBytes || !canonicalBytes(token.slice(first + 1, second)) || !canonicalBytes(token.slice(second + 1))) {
       return fail('malformed');
     }
     const header = jsonObject(headerBytes);

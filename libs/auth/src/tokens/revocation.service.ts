@@ -159,9 +159,7 @@ export class RevocationCache implements OnModuleInit, OnApplicationBootstrap, On
          LEFT JOIN revoked_tokens r ON r.tx_id >= $1 AND r.expires_at > now()`,
       [since],
     );
-    this.add(
-      rows.flatMap((r) => (r.jti && r.expires_at ? [{ jti: r.jti, expiresAt: new Date(r.expires_at) }] : [])),
-    );
+    this.add(rows.flatMap((r) => (r.jti && r.expires_at ? [{ jti: r.jti, expiresAt: new Date(r.expires_at) }] : [])));
     const horizon = rows[0]?.horizon;
     if (horizon !== undefined) this.horizon = String(horizon);
   }

@@ -243,7 +243,11 @@ export class TokensService {
     return this.revokeWhere(m, 'family_id = :value', { value: familyId }, reason);
   }
 
-  private async revokeRefreshTokensWhere(m: EntityManager, column: 'family_id' | 'user_id', value: string): Promise<void> {
+  private async revokeRefreshTokensWhere(
+    m: EntityManager,
+    column: 'family_id' | 'user_id',
+    value: string,
+  ): Promise<void> {
     await m
       .getRepository(RefreshTokenEntity)
       .createQueryBuilder()

@@ -69,10 +69,7 @@ export class UsersService {
   findByUsername(username: string): Promise<UserEntity | null> {
     // Postgres text cannot hold NUL, so no user has such a name; asking would fail the query (a 500).
     if (username.includes('\0')) return Promise.resolve(null);
-    return this.users
-      .createQueryBuilder('u')
-      .where('lower(u.username) = lower(:username)', { username })
-      .getOne();
+    return this.users.createQueryBuilder('u').where('lower(u.username) = lower(:username)', { username }).getOne();
   }
 
   /** Whether `name` is some user's username (any case) or id: a service token may not take it as subject. */

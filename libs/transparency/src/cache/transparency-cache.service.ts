@@ -234,7 +234,12 @@ export class TransparencyCache implements OnModuleDestroy {
   }
 
   /** Keeps a copy in process unless the family was invalidated since the read began. */
-  private keepNear(lookup: CacheLookup, l1Key: string, generation: number, entry: { etag: string; body: string }): void {
+  private keepNear(
+    lookup: CacheLookup,
+    l1Key: string,
+    generation: number,
+    entry: { etag: string; body: string },
+  ): void {
     if (!this.l1 || l1Key === '' || generation !== this.generation(lookup.family)) return;
     const ttl = Math.min(L1_TTL_MS, lookup.ttlSeconds * 1000);
     this.l1.set(l1Key, { etag: entry.etag, body: entry.body, generation, expiresAt: Date.now() + ttl });
