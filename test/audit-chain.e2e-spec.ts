@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { AUDIT_VERIFY_LOCK_KEY, type AuditEntry, AuditService, GENESIS_HASH, legacyChainHash } from '@app/audit';
+import {
+  AUDIT_VERIFY_LOCK_KEY,
+  type AuditEntry,
+  type AuditRow,
+  AuditService,
+  GENESIS_HASH,
+  legacyChainHash,
+} from '@app/audit';
 import { TokensService } from '@app/auth';
 import type { Scope } from '@app/common';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, AUTH_ENV, createUser, login } from './auth-helpers';
@@ -17,26 +24,8 @@ import {
 } from './utils/harness';
 import { TcpProxy } from './utils/tcp-proxy';
 
-interface ChainRow {
-  id: string;
-  seq: string;
-  occurred_at: Date;
-  request_id: string | null;
-  actor: string;
-  token_id: string | null;
-  ip: string | null;
-  method: string | null;
-  route: string | null;
-  path: string | null;
-  status: number | null;
-  duration_ms: string | null;
-  user_agent: string | null;
-  event: string;
-  detail: Record<string, unknown> | null;
-  prev_hash: string;
-  hash: string;
-  chain_alg: string;
-}
+/** A row of audit_records as the database returns it. */
+type ChainRow = AuditRow;
 
 function entryOf(row: ChainRow): AuditEntry {
   return {
