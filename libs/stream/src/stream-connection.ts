@@ -50,6 +50,12 @@ export class StreamConnection {
   private lastId = 0;
   private held: StreamEvent[] | undefined = [];
   private heldBytes = 0;
+  /**
+   * The highest id dropped from `held` once it reached its bound. Events that arrive while the
+   * replay is read are usually in the replay too (the writer's fan-out races the replay query),
+   * so a full hold is no reason to end the stream; only a dropped id past the replay is a gap.
+   */
+  private droppedMaxId = 0;
   private heartbeat?: NodeJS.Timeout;
   private ended = false;
   private closed = false;
@@ -102,6 +108,12 @@ export class StreamConnection {
       }
     }
     if (!this.isOpen) return;
+    if (this.droppedMaxId > this.lastId) {
+      // Something newer than the replay was dropped: end cleanly so the client resumes from its
+      // last id (Last-Event-ID) instead of missing it.
+      this.end('slow_consumer');
+      return;
+    }
     const held = this.held ?? [];
     this.held = undefined;
     for (const event of held) this.write(event);
@@ -113,9 +125,12 @@ export class StreamConnection {
   deliver(event: StreamEvent): void {
     if (!this.isOpen || !this.options.topics.has(event.type)) return;
     if (this.held) {
+      if (this.heldBytes + event.frame.length > this.options.maxBufferBytes) {
+        this.droppedMaxId = Math.max(this.droppedMaxId, event.id);
+        return;
+      }
       this.held.push(event);
       this.heldBytes += event.frame.length;
-      if (this.heldBytes > this.options.maxBufferBytes) this.end('slow_consumer');
       return;
     }
     this.write(event);
