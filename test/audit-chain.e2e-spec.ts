@@ -9,6 +9,7 @@ import {
   AuditService,
   GENESIS_HASH,
   legacyChainHash,
+  rowToEntry,
 } from '@app/audit';
 import { TokensService } from '@app/auth';
 import type { Scope } from '@app/common';
@@ -27,25 +28,6 @@ import { TcpProxy } from './utils/tcp-proxy';
 /** A row of audit_records as the database returns it. */
 type ChainRow = AuditRow;
 
-function entryOf(row: ChainRow): AuditEntry {
-  return {
-    id: row.id,
-    occurredAt: row.occurred_at,
-    requestId: row.request_id,
-    actor: row.actor,
-    tokenId: row.token_id,
-    ip: row.ip,
-    method: row.method,
-    route: row.route,
-    path: row.path,
-    status: row.status,
-    durationMs: row.duration_ms,
-    userAgent: row.user_agent,
-    event: row.event,
-    detail: row.detail,
-  };
-}
-
 async function chain(t: TestApp): Promise<ChainRow[]> {
   return await t.dataSource.query<ChainRow[]>('SELECT * FROM audit_records ORDER BY seq');
 }
@@ -59,7 +41,7 @@ async function reforge(t: TestApp, fromIndex: number, alg?: string): Promise<voi
   const rows = await chain(t);
   let prev = fromIndex === 0 ? GENESIS_HASH : rows[fromIndex - 1].hash;
   for (const row of rows.slice(fromIndex)) {
-    const hash = legacyChainHash(prev, entryOf(row));
+    const hash = legacyChainHash(prev, rowToEntry(row));
     await t.dataSource.query(
       'UPDATE audit_records SET prev_hash = $2, hash = $3, chain_alg = COALESCE($4, chain_alg) WHERE id = $1',
       [row.id, prev, hash, alg ?? null],
@@ -105,7 +87,7 @@ describe('Keyed audit chain (SPEC §6 rev.)', () => {
       expect(rows.length).toBeGreaterThanOrEqual(3);
       for (const row of rows) {
         expect(row.chain_alg).toBe('hmac-sha256');
-        expect(row.hash).not.toBe(legacyChainHash(row.prev_hash, entryOf(row)));
+        expect(row.hash).not.toBe(legacyChainHash(row.prev_hash, rowToEntry(row)));
       }
       expect(await verify('?full=true')).toMatchObject({ valid: true, first_broken_id: null, reason: null });
     });
