@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, RequestMethod, type Type } from '@nestjs/common';
+import { INTERCEPTORS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
 import request from 'supertest';
 import { TokensService } from '@app/auth';
-import { IngestBody, type Scope, Scopes } from '@app/common';
+import { ConnectionLossRetryInterceptor, IngestBody, type Scope, Scopes } from '@app/common';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, AUTH_ENV, login } from './auth-helpers';
 import { trade } from './transparency-fixtures';
 import { createTestApp, type TestApp } from './utils/harness';
@@ -265,6 +267,62 @@ describe('The request path: guards before bodies, every request counted (SPEC §
         .set('Content-Type', 'application/json')
         .send(nested33)
         .expect(400);
+    });
+  });
+
+  describe('per-request hooks', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({ redis: false, env: AUTH_ENV });
+    });
+    afterAll(async () => t?.close());
+
+    /** Every routed controller method: its class, name, HTTP method and path. */
+    function routes(): { controller: Type; name: string; method: RequestMethod; handler: object }[] {
+      const found: { controller: Type; name: string; method: RequestMethod; handler: object }[] = [];
+      for (const module of t.app.get(ModulesContainer).values()) {
+        for (const wrapper of module.controllers.values()) {
+          const controller = wrapper.metatype as Type;
+          for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+            const handler = Object.getOwnPropertyDescriptor(controller.prototype, name)?.value as object | undefined;
+            if (typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+            found.push({
+              controller,
+              name,
+              method: Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod,
+              handler,
+            });
+          }
+        }
+      }
+      return found;
+    }
+
+    it('registers no global interceptor: a request pays only for the interceptors its route declares', () => {
+      const config = (
+        t.app as unknown as {
+          config: { getGlobalInterceptors(): unknown[]; getGlobalRequestInterceptors(): unknown[] };
+        }
+      ).config;
+      expect([...config.getGlobalInterceptors(), ...config.getGlobalRequestInterceptors()]).toEqual([]);
+    });
+
+    it('runs every database read once more after a lost connection (only health, metrics, keys and the 404 fallback do without)', () => {
+      const withoutDatabase = new Set([
+        'HealthController',
+        'MetricsController',
+        'JwksController',
+        'UnmatchedRouteController',
+      ]);
+      const reads = routes().filter((r) => r.method === RequestMethod.GET && !withoutDatabase.has(r.controller.name));
+      expect(reads.length).toBeGreaterThan(15);
+      const unprotected = reads
+        .filter(
+          (r) =>
+            !(Reflect.getMetadata(INTERCEPTORS_METADATA, r.handler) ?? []).includes(ConnectionLossRetryInterceptor),
+        )
+        .map((r) => `${r.controller.name}.${r.name}`);
+      expect(unprotected).toEqual([]);
     });
   });
 });

@@ -1,14 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from '@app/audit';
 import { AuthModule, BearerAuthGuard, ScopesGuard } from '@app/auth';
 import {
   CommonModule,
-  ConnectionLossRetryInterceptor,
   createValidationPipe,
-  JsonBodyInterceptor,
+  JsonBodyGuard,
   ProblemDetailsFilter,
-  StrictQueryInterceptor,
+  StrictQueryGuard,
   UnmatchedRouteModule,
 } from '@app/common';
 import { type AppConfig, ConfigModule } from '@app/config';
@@ -19,7 +18,7 @@ import { MetricsModule } from '@app/metrics';
 import { ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { StreamModule } from '@app/stream';
-import { ResponseCacheInterceptor, TransparencyModule } from '@app/transparency';
+import { CacheControlGuard, TransparencyModule } from '@app/transparency';
 
 /**
  * Composes the libraries into the API. Takes the already-validated configuration, so the
@@ -50,19 +49,18 @@ export class AppModule {
         // Global guards run in this order (SPEC §4): the bearer token is verified without
         // rejecting, the throttler counts the request under the verified subject, and only
         // then does the scopes guard reject (401/403), so refusals are counted and limited.
+        // Then the body is read (only now, for handlers that take one), unknown query
+        // parameters are refused, and the Cache-Control decision is made. Guards, not global
+        // interceptors: no request pays for an rxjs pipeline it does not use (cached reads and
+        // database routes attach theirs with @CachedRead / @RetryOnConnectionLoss).
         { provide: APP_GUARD, useExisting: BearerAuthGuard },
         { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useExisting: ScopesGuard },
+        { provide: APP_GUARD, useClass: JsonBodyGuard },
+        { provide: APP_GUARD, useClass: StrictQueryGuard },
+        { provide: APP_GUARD, useExisting: CacheControlGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
-        // Interceptors run in this order: the body is read only once the guards have let the request
-        // through, then unknown query parameters are refused before the cache looks.
-        { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: StrictQueryInterceptor },
-        // A database connection lost mid-work re-runs the handler once (reads and id-keyed writes),
-        // the cache lookup included.
-        { provide: APP_INTERCEPTOR, useClass: ConnectionLossRetryInterceptor },
-        { provide: APP_INTERCEPTOR, useExisting: ResponseCacheInterceptor },
       ],
     };
   }

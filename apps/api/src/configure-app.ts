@@ -8,7 +8,7 @@ import { setupOpenApi } from './openapi';
 
 /**
  * Options for `NestFactory.create` / `createNestApplication`: Nest's own body parser is off.
- * Bodies are read by `JsonBodyInterceptor`, after the guards (SPEC §4: the bearer token is
+ * Bodies are read by `JsonBodyGuard`, after the auth and rate-limit guards (SPEC §4: the bearer token is
  * verified and the rate limit decided before a byte of the body is read).
  */
 export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false, abortOnError: false };

@@ -6,7 +6,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { ApiProblemException, pageMeta, Scopes } from '@app/common';
+import { ApiProblemException, pageMeta, RetryOnConnectionLoss, Scopes } from '@app/common';
 import { type AuditRow, AuditStore, VerifyBusyError } from './audit-store';
 import { AuditPageDto, AuditQueryDto, type AuditRecordDto, AuditVerifyDto, AuditVerifyQueryDto } from './dto/audit.dto';
 
@@ -39,6 +39,7 @@ export class AuditController {
 
   @Get()
   @Scopes('audit:read')
+  @RetryOnConnectionLoss()
   @ApiOperation({ summary: 'Audit records, newest first (requests and security events).' })
   @ApiOkResponse({ type: AuditPageDto })
   @ApiUnprocessableEntityResponse({ description: 'Invalid filter (problem+json).' })
@@ -61,6 +62,7 @@ export class AuditController {
 
   @Get('verify')
   @Scopes('audit:read')
+  @RetryOnConnectionLoss()
   @ApiOperation({
     summary: 'Checks the keyed hash chain from the last checkpoint (or all of it) and names the first broken record.',
   })

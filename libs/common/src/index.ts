@@ -28,7 +28,8 @@ export {
   type TokenValidationResult,
 } from './events/app-events';
 export { SECURITY_EVENT, type SecurityEvent, SecurityEvents, type SecurityEventType } from './events/security-events';
-export { JsonBodyInterceptor } from './http/json-body.interceptor';
+export { JsonBodyGuard } from './http/json-body.guard';
+export { requestLogLine } from './http/request-log';
 export { UNMATCHED_ROUTE_PREFIX_EXCLUSION, UnmatchedRouteModule } from './http/unmatched-route.controller';
 export { exceedsJsonDepth, MAX_JSON_DEPTH } from './http/json-depth';
 export { readOrCreateSecretFile } from './fs/secret-file';
@@ -61,7 +62,7 @@ export {
   RetryOnConnectionLoss,
 } from './resilience/connection-loss-retry.interceptor';
 export { isConnectionLoss, isDependencyOutage } from './resilience/connection-loss';
-export { StrictQueryInterceptor } from './validation/strict-query.interceptor';
+export { StrictQueryGuard } from './validation/strict-query.guard';
 export {
   createValidationPipe,
   flattenValidationErrors,

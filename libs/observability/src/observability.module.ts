@@ -7,7 +7,6 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
   Optional,
-  RequestMethod,
 } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { LoggerModule } from 'nestjs-pino';
@@ -75,13 +74,15 @@ class RootLoggerModule {}
     LoggerModule.forRootAsync({
       imports: [RootLoggerModule],
       inject: [ROOT_LOGGER],
-      // `useExisting`: RequestObserver, installed before the body parser, gives each request
-      // its child logger (`req.log`); nestjs-pino only binds it to Nest's Logger.
+      // No per-request middleware (`forRoutes: []`): nestjs-pino would enter an
+      // AsyncLocalStorage for every request to bind a child logger to Nest's Logger, and an
+      // active AsyncLocalStorage makes every promise of the process pay async hooks (about a
+      // fifth of a cached read's CPU, docs/benchmarks.md). The few lines logged inside a
+      // request name its id themselves (`requestLogFields`); the access log always does.
       useFactory: (logger: Logger) => ({
         pinoHttp: { logger },
         useExisting: true as const,
-        // Named wildcard: Nest 11's router refuses (and warns about) the bare `*` default.
-        forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+        forRoutes: [],
       }),
     }),
   ],

@@ -55,8 +55,6 @@ export class RequestObserver {
     const startedAt = new Date();
     const start = process.hrtime.bigint();
     const traceId = activeTraceId();
-    // nestjs-pino (`useExisting`) binds this child to Nest's Logger for the request.
-    (req as Request & { log?: Logger }).log = this.logger.child({ request_id: req.requestId });
     let done = false;
     const complete = (): void => {
       if (done) return;

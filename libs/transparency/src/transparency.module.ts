@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AiController } from './ai/ai.controller';
 import { BacktestsController } from './backtests/backtests.controller';
+import { CacheControlGuard } from './cache/cache-control.guard';
 import { ResponseCacheInterceptor } from './cache/response-cache.interceptor';
 import { DemoStartupLoader } from './demo/demo-startup.loader';
 import { BusinessMetricsRefresher } from './metrics/business-metrics.service';
@@ -24,10 +25,10 @@ import { TransparencyCoreModule } from './transparency-core.module';
     BacktestsController,
     StatsController,
   ],
-  // The app registers ResponseCacheInterceptor as a global interceptor (it decides Cache-Control
-  // for every route, and caches the @CachedRead ones).
-  providers: [DemoStartupLoader, BusinessMetricsRefresher, ResponseCacheInterceptor],
-  exports: [ResponseCacheInterceptor],
+  // `@CachedRead` attaches ResponseCacheInterceptor to its routes; the app registers
+  // CacheControlGuard globally (it decides Cache-Control for every route).
+  providers: [DemoStartupLoader, BusinessMetricsRefresher, ResponseCacheInterceptor, CacheControlGuard],
+  exports: [CacheControlGuard],
 })
 export class TransparencyModule {}
 

@@ -22,7 +22,14 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CurrentPrincipal, type Principal, Scopes, SecurityEvents, validationProblem } from '@app/common';
+import {
+  CurrentPrincipal,
+  type Principal,
+  RetryOnConnectionLoss,
+  Scopes,
+  SecurityEvents,
+  validationProblem,
+} from '@app/common';
 import {
   DEFAULT_SERVICE_TOKEN_TTL_SECONDS,
   IssuedTokenResponseDto,
@@ -91,6 +98,7 @@ export class AdminTokensController {
   }
 
   @Get()
+  @RetryOnConnectionLoss()
   @ApiOperation({ summary: 'Token metadata (never the tokens themselves), newest first.' })
   @ApiOkResponse({ type: TokenListDto })
   @ApiUnprocessableEntityResponse({ description: 'Unknown query parameter or kind.' })

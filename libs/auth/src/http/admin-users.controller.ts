@@ -21,7 +21,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CurrentPrincipal, type Principal, Scopes, SecurityEvents } from '@app/common';
+import { CurrentPrincipal, type Principal, RetryOnConnectionLoss, Scopes, SecurityEvents } from '@app/common';
 import { CreateUserDto, UpdateUserDto, UserDto, UserListDto } from '../dto/auth.dto';
 import { UsernameTakenError, UsersService } from '../users/users.service';
 import { requestContext } from './auth.controller';
@@ -62,6 +62,7 @@ export class AdminUsersController {
   }
 
   @Get()
+  @RetryOnConnectionLoss()
   @ApiOperation({ summary: 'Every user (no password hashes).' })
   @ApiOkResponse({ type: UserListDto })
   async list(): Promise<UserListDto> {

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthService, type RequestContext } from '../auth.service';
-import { CurrentPrincipal, type Principal, Public, Scopes } from '@app/common';
+import { CurrentPrincipal, type Principal, Public, RetryOnConnectionLoss, Scopes } from '@app/common';
 import { LoginDto, LogoutDto, MeResponseDto, RefreshDto, RevokeDto, TokenResponseDto } from '../dto/auth.dto';
 import { UsersService } from '../users/users.service';
 import { toTokenResponse } from './mappers';
@@ -88,6 +88,7 @@ export class AuthController {
 
   @Get('me')
   @Scopes()
+  @RetryOnConnectionLoss()
   @ApiOperation({ summary: 'Who the bearer token says the caller is.' })
   @ApiOkResponse({ type: MeResponseDto })
   async me(@CurrentPrincipal() principal: Principal): Promise<MeResponseDto> {

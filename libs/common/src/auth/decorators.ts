@@ -44,13 +44,14 @@ export const CurrentPrincipal = createParamDecorator(
  * A transparency read (REST or the live stream): needs `transparency:read`, unless
  * TRANSPARENCY_PUBLIC_READ=true, in which case the global guard lets anonymous callers in (it
  * reads PUBLIC_READ_KEY and the config; a decorator runs before any config exists, so it can
- * only leave the mark).
+ * only leave the mark). A read is run once more when a lost database connection cut it off.
  */
 export const TransparencyRead = (): MethodDecorator & ClassDecorator =>
   applyDecorators(
     Scopes('transparency:read'),
     SetMetadata(PUBLIC_READ_KEY, true),
     ApiExtension('x-public-when', 'TRANSPARENCY_PUBLIC_READ=true'),
+    RetryOnConnectionLoss(),
   );
 
 /**

@@ -12,7 +12,7 @@ const logger = new Logger('Errors');
  * parser moved after the guards; this remains the net for the rest.
  */
 export const expressErrorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-  const { init, headers } = problemFromError(error, logger);
+  const { init, headers } = problemFromError(error, logger, req);
   if (init.status >= 500) recordServerError(req, error);
   sendProblem(req, res, init, headers);
 };

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { Request, Response } from 'express';
 import { isDependencyOutage } from '../resilience/connection-loss';
 import { recordServerError } from '../tracing/server-span';
+import { requestLogLine } from '../http/request-log';
 import { ApiProblemException } from './api-problem.exception';
 import { PROBLEM_TYPES, type ProblemInit, sendProblem } from './problem-details';
 
@@ -70,13 +71,19 @@ function fromHttpException(exception: HttpException): ProblemInit {
 export function problemFromError(
   error: unknown,
   logger: Logger,
+  req?: { requestId?: string },
 ): { init: ProblemInit; headers: Record<string, string> } {
   if (error instanceof ApiProblemException) return { init: error.problem, headers: error.headers };
   if (error instanceof HttpException) return { init: fromHttpException(error), headers: {} };
   const parserProblem = fromBodyParser(error);
   if (parserProblem) return { init: parserProblem, headers: {} };
   if (isUnstorableInput(error)) {
-    logger.warn(`Unstorable input reached the database: ${error instanceof Error ? error.message : String(error)}`);
+    logger.warn(
+      requestLogLine(
+        `Unstorable input reached the database: ${error instanceof Error ? error.message : String(error)}`,
+        req,
+      ),
+    );
     return {
       init: {
         status: 422,
@@ -88,7 +95,9 @@ export function problemFromError(
     };
   }
   if (isDependencyOutage(error)) {
-    logger.warn(`Dependency unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    logger.warn(
+      requestLogLine(`Dependency unavailable: ${error instanceof Error ? error.message : String(error)}`, req),
+    );
     return {
       init: {
         status: 503,
@@ -98,7 +107,7 @@ export function problemFromError(
       headers: { 'Retry-After': '5' },
     };
   }
-  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  logger.error(requestLogLine(error instanceof Error ? (error.stack ?? error.message) : String(error), req));
   return { init: { status: 500, detail: 'An unexpected error occurred.' }, headers: {} };
 }
 
@@ -108,8 +117,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const { init, headers } = problemFromError(exception, this.logger);
-    if (init.status >= 500) recordServerError(http.getRequest<Request>(), exception);
-    sendProblem(http.getRequest<Request>(), http.getResponse<Response>(), init, headers);
+    const req = http.getRequest<Request>();
+    const { init, headers } = problemFromError(exception, this.logger, req);
+    if (init.status >= 500) recordServerError(req, exception);
+    sendProblem(req, http.getResponse<Response>(), init, headers);
   }
 }

@@ -5,21 +5,15 @@ import {
   Logger,
   type NestInterceptor,
   SetMetadata,
+  UseInterceptors,
+  applyDecorators,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { type Observable, retry, throwError, timer } from 'rxjs';
+import { requestLogLine } from '../http/request-log';
 import { isConnectionLoss } from './connection-loss';
 
 export const RETRY_ON_CONNECTION_LOSS = 'resilience:retryOnConnectionLoss';
-
-/**
- * Marks a write whose effect does not depend on how many times it runs (keyed on the
- * client's ids, or setting a value): safe to run again after a connection died under it.
- * Reads (GET, HEAD) need no mark.
- */
-export const RetryOnConnectionLoss = (): MethodDecorator & ClassDecorator =>
-  SetMetadata(RETRY_ON_CONNECTION_LOSS, true);
 
 /**
  * Long enough for the pool to hear that its other connections died too (when a database
@@ -34,25 +28,17 @@ const RETRY_DELAY_MS = 100;
  * `next.handle()` is deferred, so re-subscribing re-runs the pipes and the handler; guards
  * and middleware ran before and do not run twice. Anything else, or a second loss, goes to
  * the problem filter (a lost connection is 503 with Retry-After there, never 500).
+ * Route-scoped through `@RetryOnConnectionLoss()`, not global: a global interceptor puts an
+ * rxjs pipeline on every request, health probes and metrics scrapes included.
  */
 @Injectable()
 export class ConnectionLossRetryInterceptor implements NestInterceptor {
   private readonly logger = new Logger('ConnectionLoss');
 
-  constructor(private readonly reflector: Reflector) {}
-
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<Request>();
     const response = context.switchToHttp().getResponse<Response>();
-    const idempotent =
-      request.method === 'GET' ||
-      request.method === 'HEAD' ||
-      this.reflector.getAllAndOverride<boolean | undefined>(RETRY_ON_CONNECTION_LOSS, [
-        context.getHandler(),
-        context.getClass(),
-      ]) === true;
-    if (!idempotent) return next.handle();
     return next.handle().pipe(
       retry({
         count: 1,
@@ -60,7 +46,10 @@ export class ConnectionLossRetryInterceptor implements NestInterceptor {
           // A response already under way (a stream) cannot be answered a second time.
           if (!isConnectionLoss(error) || response.headersSent) return throwError(() => error);
           this.logger.warn(
-            `${request.method} ${request.path}: connection lost (${error instanceof Error ? error.message : String(error)}); retrying once`,
+            requestLogLine(
+              `${request.method} ${request.path}: connection lost (${error instanceof Error ? error.message : String(error)}); retrying once`,
+              request,
+            ),
           );
           return timer(RETRY_DELAY_MS);
         },
@@ -68,3 +57,12 @@ export class ConnectionLossRetryInterceptor implements NestInterceptor {
     );
   }
 }
+
+/**
+ * Marks a route whose effect does not depend on how many times it runs (a read, or a write
+ * keyed on the client's ids or setting a value): it is run once more after a connection died
+ * under it. Every GET route that reads the database carries it (`TransparencyRead` and
+ * `TransparencyWrite` include it; a test walks the routes).
+ */
+export const RetryOnConnectionLoss = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(RETRY_ON_CONNECTION_LOSS, true), UseInterceptors(ConnectionLossRetryInterceptor));

@@ -1,8 +1,12 @@
 import { type CallHandler, type ExecutionContext, Logger } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import { defer, lastValueFrom } from 'rxjs';
 import { problemFromError } from '../problem/problem-details.filter';
-import { ConnectionLossRetryInterceptor, RETRY_ON_CONNECTION_LOSS } from './connection-loss-retry.interceptor';
+import {
+  ConnectionLossRetryInterceptor,
+  RETRY_ON_CONNECTION_LOSS,
+  RetryOnConnectionLoss,
+} from './connection-loss-retry.interceptor';
 import { isConnectionLoss, isDependencyOutage } from './connection-loss';
 
 const withCode = (message: string, code: string): Error => Object.assign(new Error(message), { code });
@@ -60,12 +64,11 @@ describe('connection loss', () => {
 });
 
 describe('ConnectionLossRetryInterceptor', () => {
-  const interceptor = new ConnectionLossRetryInterceptor(new Reflector());
+  const interceptor = new ConnectionLossRetryInterceptor();
   jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
 
-  function context(method: string, marked = false, headersSent = false): ExecutionContext {
+  function context(method: string, headersSent = false): ExecutionContext {
     const handler = (): void => undefined;
-    if (marked) Reflect.defineMetadata(RETRY_ON_CONNECTION_LOSS, true, handler);
     return {
       getType: () => 'http',
       getHandler: () => handler,
@@ -103,7 +106,7 @@ describe('ConnectionLossRetryInterceptor', () => {
 
   it('never re-runs a handler whose response is already under way', async () => {
     const h = handler([lost]);
-    await expect(lastValueFrom(interceptor.intercept(context('GET', false, true), h))).rejects.toBe(lost);
+    await expect(lastValueFrom(interceptor.intercept(context('GET', true), h))).rejects.toBe(lost);
     expect(h.runs).toBe(1);
   });
 
@@ -114,12 +117,13 @@ describe('ConnectionLossRetryInterceptor', () => {
     expect(h.runs).toBe(1);
   });
 
-  it('retries a write only when it is marked idempotent', async () => {
-    const unmarked = handler([lost]);
-    await expect(lastValueFrom(interceptor.intercept(context('POST'), unmarked))).rejects.toBe(lost);
-    expect(unmarked.runs).toBe(1);
-    const marked = handler([lost]);
-    await expect(lastValueFrom(interceptor.intercept(context('POST', true), marked))).resolves.toBe('answer');
-    expect(marked.runs).toBe(2);
+  it('is attached to a route by @RetryOnConnectionLoss(), which marks it too', () => {
+    class Controller {
+      @RetryOnConnectionLoss()
+      write(): void {}
+    }
+    const method = Object.getOwnPropertyDescriptor(Controller.prototype, 'write')?.value as object;
+    expect(Reflect.getMetadata(INTERCEPTORS_METADATA, method)).toEqual([ConnectionLossRetryInterceptor]);
+    expect(Reflect.getMetadata(RETRY_ON_CONNECTION_LOSS, method)).toBe(true);
   });
 });

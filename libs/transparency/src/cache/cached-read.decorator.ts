@@ -1,15 +1,8 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { ApiCachedRead } from '../shared/api-responses';
 import { CACHE_TTL_SECONDS, type CacheFamily } from './cache-families';
-
-export const CACHED_READ_KEY = 'transparency:cached-read';
-
-export interface CachedReadOptions {
-  family: CacheFamily;
-  /** The route's name in the `cache.lookup` event and the cache metrics. */
-  label: string;
-  ttlSeconds: number;
-}
+import { CACHED_READ_KEY, type CachedReadOptions } from './cached-read-options';
+import { ResponseCacheInterceptor } from './response-cache.interceptor';
 
 /**
  * Serves the route through the response cache (SPEC §5): `ResponseCacheInterceptor` keys it by
@@ -24,5 +17,6 @@ export const CachedRead = (
 ): MethodDecorator =>
   applyDecorators(
     SetMetadata(CACHED_READ_KEY, { family, label, ttlSeconds } satisfies CachedReadOptions),
+    UseInterceptors(ResponseCacheInterceptor),
     ApiCachedRead(),
   );

@@ -9,7 +9,7 @@ import { PortfolioController } from '../positions/portfolio.controller';
 import { StatsController } from '../stats/stats.controller';
 import { TradesController } from '../trades/trades.controller';
 import { CACHE_TTL_SECONDS } from './cache-families';
-import { CACHED_READ_KEY, type CachedReadOptions } from './cached-read.decorator';
+import { CACHED_READ_KEY, type CachedReadOptions } from './cached-read-options';
 
 const ROOT = join(__dirname, '..');
 const CONTROLLERS: Type[] = [

@@ -11,18 +11,11 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
-import { createValidationPipe, PUBLIC_READ_KEY } from '@app/common';
-import { AppConfig } from '@app/config';
+import { createValidationPipe } from '@app/common';
 import { routeTemplate } from '@app/observability';
 import { BoundedMap } from './bounded-map';
-import { CACHED_READ_KEY, type CachedReadOptions } from './cached-read.decorator';
+import { CACHED_READ_KEY, type CachedReadOptions } from './cached-read-options';
 import { normaliseQuery, TransparencyCache } from './transparency-cache.service';
-
-/**
- * Login, refresh, logout and revoke answer with tokens even though the request may carry none.
- * Case-insensitive like Express routing: `/API/V1/AUTH/LOGIN` reaches the same handler.
- */
-const TOKEN_ENDPOINTS = /^\/api\/v\d+\/auth\//i;
 
 /** Raw queries already validated, mapped to their normalised form (bounded like the memory store). */
 const VALIDATED_QUERIES_MAX = 10_000;
@@ -48,13 +41,10 @@ function rawQuery(query: Request['query']): string {
 }
 
 /**
- * The one place that decides how an answer may be stored, for every route:
- * - `Cache-Control: no-store` on answers to requests that carry credentials and on the token
- *   endpoints, except on a public-read route while TRANSPARENCY_PUBLIC_READ=true (the answer is
- *   the same for everyone then). Set before the handler runs, once; problem responses get
- *   `no-store` where they are written, for the requests that never reach an interceptor.
- * - On `@CachedRead` routes, the response cache: `X-Cache`, a strong `ETag`, 304 on a matching
- *   `If-None-Match`, and the stored JSON text sent as it is.
+ * The response cache of `@CachedRead` routes (route-scoped: the decorator attaches it, so no
+ * other request pays for an interceptor): `X-Cache`, a strong `ETag`, 304 on a matching
+ * `If-None-Match`, and the stored JSON text sent as it is. Whether an answer may be stored by
+ * others (`Cache-Control`) is `CacheControlGuard`'s decision, made for every route.
  *
  * Interceptors run before pipes, so the key cannot come from the handler's validated query: the
  * query is validated here with the same global pipe (a refused query is a 422 from here and
@@ -69,23 +59,15 @@ export class ResponseCacheInterceptor implements NestInterceptor {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly config: AppConfig,
     private readonly cache: TransparencyCache,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
+    const options = this.reflector.get<CachedReadOptions | undefined>(CACHED_READ_KEY, context.getHandler());
+    if (!options) return next.handle();
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
-    const handler = context.getHandler();
-    const publicRead =
-      this.config.transparency.publicRead &&
-      this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_READ_KEY, [handler, context.getClass()]) === true;
-    if (!publicRead && (req.headers.authorization !== undefined || TOKEN_ENDPOINTS.test(req.path))) {
-      res.setHeader('Cache-Control', 'no-store');
-    }
-    const options = this.reflector.get<CachedReadOptions | undefined>(CACHED_READ_KEY, handler);
-    if (!options) return next.handle();
     return defer(() => this.serve(context, req, res, options, next));
   }
 
