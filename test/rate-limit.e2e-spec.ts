@@ -4,6 +4,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
 import { APP_EVENTS, type RateLimitExceededEvent } from '@app/common';
 import { RateLimitStorage } from '@app/edge';
+import { RedisService } from '@app/redis';
 import { EdgeProbeController, sleep, tokenFor } from './edge-probe';
 import { ENV_REDIS_URL } from './setup/services';
 import { createTestApp, describeWithRedis, type TestApp } from './utils/harness';
@@ -256,6 +257,20 @@ describeWithRedis('Rate limits over Redis (SPEC §4)', () => {
       );
       expect(statuses.filter((status) => status === 200)).toHaveLength(4);
       expect(statuses.filter((status) => status === 429)).toHaveLength(8);
+    });
+
+    it('decide exactly when Redis has forgotten the script, for decisions sent together and alone', async () => {
+      // Concurrent requests leave in one pipeline; each gets NOSCRIPT and is sent again in full.
+      await first.t.app.get(RedisService).client?.script('FLUSH');
+      const sub = await newClient(first);
+      const together = await Promise.all(
+        Array.from({ length: 6 }, async () => (await request(first.server).get(OK).auth(sub, BEARER)).status),
+      );
+      expect(together.filter((status) => status === 200)).toHaveLength(4);
+      expect(together.filter((status) => status === 429)).toHaveLength(2);
+      await first.t.app.get(RedisService).client?.script('FLUSH');
+      const alone = await newClient(first);
+      await request(first.server).get(OK).auth(alone, BEARER).expect(200);
     });
   });
 

@@ -1,6 +1,7 @@
 import './http/express-request';
 
 export { TimeoutError, withTimeout } from './async/with-timeout';
+export { BoundedMap } from './bounded-map';
 export {
   CurrentPrincipal,
   IS_PUBLIC_KEY,

@@ -100,6 +100,33 @@ describe('AccessTokenVerifier under HS256 (JwtService from jwtModuleOptions)', (
     expect(verifier.verify(token)).toEqual({ ok: false, reason });
   });
 
+  it('remembers a verified token only until it expires, like a fresh verification would', () => {
+    const c = { ...claims(), exp: now() + 60 };
+    const token = jwt.sign(c);
+    expect(verifier.verify(token)).toEqual({ ok: true, claims: c });
+    expect(verifier.verify(token)).toEqual({ ok: true, claims: c });
+    const later = jest.spyOn(Date, 'now').mockReturnValue((c.exp + 10) * 1000);
+    try {
+      expect(setup(keys).verifier.verify(token)).toEqual({ ok: false, reason: 'expired' });
+      expect(verifier.verify(token)).toEqual({ ok: false, reason: 'expired' });
+    } finally {
+      later.mockRestore();
+    }
+  });
+
+  it('refuses a forgery of a token it remembers: only the exact text is remembered', () => {
+    const c = claims();
+    const token = jwt.sign(c);
+    expect(verifier.verify(token).ok).toBe(true);
+    const [header, payload] = token.split('.');
+    const elevated = { ...c, scope: 'admin' };
+    expect(verifier.verify(`${header}.${b64(elevated)}.${token.split('.')[2]}`)).toEqual({
+      ok: false,
+      reason: 'signature',
+    });
+    expect(verifier.verify(`${header}.${payload}.${'A'.repeat(43)}`)).toEqual({ ok: false, reason: 'signature' });
+  });
+
   it('accepts an audience list that contains ours', () => {
     const token = hmacToken({ alg: 'HS256' }, { ...claims(), aud: ['other', 'audience'] });
     expect(verifier.verify(token)).toMatchObject({ ok: true, claims: { aud: 'audience' } });

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
+import { BoundedMap } from '@app/common';
 import { AppConfig } from '@app/config';
+import { CLOCK_TOLERANCE_SECONDS } from './jwt-options';
 import { JwtKeysService } from './jwt-keys.service';
 
 /** The claims of every access token this API signs (SPEC §3). */
@@ -26,6 +28,14 @@ export type VerifyResult = { ok: true; claims: AccessTokenClaims } | { ok: false
 export const MAX_TOKEN_LENGTH = 8192;
 /** An `iat` this far in the future is not a clock skew but a forged or broken token. */
 const MAX_FUTURE_IAT_SECONDS = 60;
+
+/**
+ * Tokens this process has verified, by their exact text. A client sends the same token on
+ * every request until it expires, and verifying it again (three base64url decodes, two JSON
+ * parses, an HMAC or signature check, jsonwebtoken's option handling) was a tenth of a cached
+ * read's CPU. Bounded, oldest forgotten first.
+ */
+const VERIFIED_TOKENS_MAX = 10_000;
 
 const fail = (reason: VerifyFailure): VerifyResult => ({ ok: false, reason });
 
@@ -64,6 +74,7 @@ const isTime = (value: unknown): value is number => typeof value === 'number' &&
 @Injectable()
 export class AccessTokenVerifier {
   private readonly audience: string;
+  private readonly verified = new BoundedMap<string, VerifyResult & { ok: true }>(VERIFIED_TOKENS_MAX);
 
   constructor(
     private readonly jwt: JwtService,
@@ -73,7 +84,26 @@ export class AccessTokenVerifier {
     this.audience = config.jwt.audience;
   }
 
+  /**
+   * A token verified before is answered from memory after one check, its expiry (with the same
+   * tolerance as JwtService): everything else verification decides about a given text cannot
+   * change while the process runs (the keys are fixed at start; a future `nbf` or `iat` fails
+   * and is never remembered). Only successes are remembered, so a forgery pays the full check
+   * every time. Revocation is not part of this and stays the caller's question per request.
+   */
   verify(token: string): VerifyResult {
+    const known = this.verified.get(token);
+    if (known) {
+      if (Date.now() / 1000 < known.claims.exp + CLOCK_TOLERANCE_SECONDS) return known;
+      this.verified.delete(token);
+      return fail('expired');
+    }
+    const result = this.verifyText(token);
+    if (result.ok) this.verified.set(token, result);
+    return result;
+  }
+
+  private verifyText(token: string): VerifyResult {
     if (token.length > MAX_TOKEN_LENGTH) return fail('malformed');
     const first = token.indexOf('.');
     const second = token.indexOf('.', first + 1);

@@ -1,8 +1,8 @@
 import { CacheModule } from '@nestjs/cache-manager';
+import { BoundedMap } from '@app/common';
 import { Module } from '@nestjs/common';
 import { RedisService } from '@app/redis';
 import { type Deserialize, Keyv, type Serialize } from 'keyv';
-import { BoundedMap } from './bounded-map';
 import { IoRedisKeyvStore } from './ioredis-keyv.store';
 import { TransparencyCache } from './transparency-cache.service';
 

@@ -11,9 +11,8 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
-import { createValidationPipe } from '@app/common';
+import { BoundedMap, createValidationPipe } from '@app/common';
 import { routeTemplate } from '@app/observability';
-import { BoundedMap } from './bounded-map';
 import { CACHED_READ_KEY, type CachedReadOptions } from './cached-read-options';
 import { normaliseQuery, TransparencyCache } from './transparency-cache.service';
 

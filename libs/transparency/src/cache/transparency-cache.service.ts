@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { BoundedMap } from '@app/common';
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
@@ -6,7 +7,6 @@ import type { Cache } from 'cache-manager';
 import type { Redis } from 'ioredis';
 import { getOrCreateGauge } from '@app/metrics';
 import { type DegradableRedis, RedisService } from '@app/redis';
-import { BoundedMap } from './bounded-map';
 import { CACHE_LOOKUP_EVENT, type CacheFamily, type CacheLookupEvent } from './cache-families';
 
 /** Past this, a cache call counts as failed and the read goes to Postgres (SPEC §5). */

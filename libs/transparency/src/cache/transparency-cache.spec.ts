@@ -1,5 +1,5 @@
-import { BoundedMap } from './bounded-map';
 import { etagMatches } from './response-cache.interceptor';
+import { BoundedMap } from '@app/common';
 import { cacheKey, normaliseQuery, strongEtag } from './transparency-cache.service';
 
 describe('cache keys', () => {

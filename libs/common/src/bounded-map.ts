@@ -1,6 +1,6 @@
 /**
- * The in-memory cache store (no REDIS_URL): a Map that forgets its oldest entry past
- * `maxEntries`, so query combinations a client makes up cannot grow the heap without bound.
+ * A Map that forgets its oldest entry past `maxEntries`, so keys a client makes up (query
+ * combinations, tokens) cannot grow the heap without bound.
  */
 export class BoundedMap<K, V> extends Map<K, V> {
   constructor(private readonly maxEntries: number) {
