@@ -62,23 +62,7 @@ return out
 
 const SCRIPT_SHA = createHash('sha1').update(RATE_LIMIT_SCRIPT).digest('hex');
 
-interface PendingDecision {
-  keys: string[];
-  args: number[];
-  resolve: (reply: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
-/**
- * Decisions are sent to Redis in batches: those asked for during one turn of the event loop
- * (the requests that arrived together) leave in one pipeline, one socket write for all of them
- * instead of one each, flushed by `setImmediate` once that turn's I/O has been handled. A
- * request alone waits for nothing: its turn ends with it. Each decision is still its own
- * script run, atomic on its own, exactly as if sent alone.
- */
 export class RedisRateLimitStore implements RateLimitStore {
-  private pending: PendingDecision[] = [];
-
   constructor(
     private readonly client: Redis,
     private readonly keyPrefix: string,
@@ -89,9 +73,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     const base = `${this.keyPrefix}ratelimit:{${tracker}}`;
     const keys = rules.flatMap((rule) => [`${base}:${rule.name}`, `${base}:${rule.name}:block`]);
     const args = [rules.length, ...rules.flatMap((rule) => [rule.limit, rule.windowMs, rule.blockMs])];
-    const reply = await new Promise<unknown>((resolve, reject) => {
-      if (this.pending.push({ keys, args, resolve, reject }) === 1) setImmediate(() => this.flush());
-    });
+    const reply = await this.run(keys, args);
     if (!Array.isArray(reply) || reply.some((value) => typeof value !== 'number')) {
       throw new TypeError(`Unexpected rate-limit script reply: ${JSON.stringify(reply)}`);
     }
@@ -105,43 +87,12 @@ export class RedisRateLimitStore implements RateLimitStore {
     };
   }
 
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 1) {
-      const [one] = batch;
-      this.run(one.keys, one.args).then(one.resolve, one.reject);
-      return;
-    }
-    const pipeline = this.client.pipeline();
-    for (const decision of batch)
-      pipeline.evalsha(SCRIPT_SHA, decision.keys.length, ...decision.keys, ...decision.args);
-    pipeline.exec().then(
-      (results) => {
-        batch.forEach((decision, i) => {
-          const [error, reply] = results?.[i] ?? [new Error('Redis answered no result for a pipelined command'), null];
-          if (!error) decision.resolve(reply);
-          else if (isNoScript(error)) this.run(decision.keys, decision.args).then(decision.resolve, decision.reject);
-          else decision.reject(error);
-        });
-      },
-      (error: unknown) => {
-        for (const decision of batch) decision.reject(error);
-      },
-    );
-  }
-
   private async run(keys: string[], args: number[]): Promise<unknown> {
     try {
       return await this.client.evalsha(SCRIPT_SHA, keys.length, ...keys, ...args);
     } catch (error) {
-      if (!isNoScript(error)) throw error;
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
       return this.client.eval(RATE_LIMIT_SCRIPT, keys.length, ...keys, ...args);
     }
   }
-}
-
-/** Redis has forgotten the script (a restart, SCRIPT FLUSH): it is sent in full once. */
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
