@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import { hash, verify } from '@node-rs/argon2';
 
@@ -9,8 +10,44 @@ import { hash, verify } from '@node-rs/argon2';
 const ARGON2ID = 2;
 export const ARGON2_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
+/** At most `limit` jobs run at once; the others wait their turn in arrival order. */
+export class WorkLimiter {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {}
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running < this.limit) this.running++;
+    // A finishing job hands its slot straight to the next waiter, so `running` stays put.
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+/**
+ * argon2 runs on libuv's thread pool (four threads), and one hash is 19 MiB and tens of
+ * milliseconds of a core. Unlimited, a login storm on two cores put four of them beside the
+ * event loop, and a health probe waited 160 ms to 1 s for its turn (bench S5). One core is
+ * always left to the event loop: at most cores - 1 hashes at a time (at least one), the rest
+ * queue. Logins then wait in line instead of every request waiting behind them.
+ */
+export const PASSWORD_HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
+
 @Injectable()
 export class PasswordService {
+  private readonly limiter = new WorkLimiter(PASSWORD_HASH_CONCURRENCY);
+
   // Computed at start, so the first unknown-user login does not pay for it (a timing tell).
   private readonly dummyHash: Promise<string> = this.hash(randomBytes(32).toString('base64url'));
 
@@ -19,12 +56,12 @@ export class PasswordService {
   }
 
   hash(password: string): Promise<string> {
-    return hash(password, ARGON2_OPTIONS);
+    return this.limiter.run(() => hash(password, ARGON2_OPTIONS));
   }
 
   async verify(passwordHash: string, password: string): Promise<boolean> {
     try {
-      return await verify(passwordHash, password);
+      return await this.limiter.run(() => verify(passwordHash, password));
     } catch {
       return false;
     }
