@@ -11,6 +11,8 @@ import { startupBanner } from './banner';
 import { configureApp, NEST_APP_OPTIONS } from './configure-app';
 import { installGracefulShutdown } from './shutdown';
 
+const LISTEN_BACKLOG = 4096;
+
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const logger = new Logger('Bootstrap');
@@ -22,7 +24,11 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(PinoNestLogger));
   configureApp(app, config);
   installGracefulShutdown(app, config, logger);
-  await app.listen(config.port);
+  // Node's default accept queue (511) overflows when a thousand clients connect at once: the
+  // kernel drops their SYNs, and a client retrying after 1, 3, 7 s times out although the
+  // process had capacity (bench S6). The kernel caps this at net.core.somaxconn. Nest's
+  // `listen` hands its arguments to `http.Server.listen`, which takes this options object.
+  await app.listen({ port: config.port, backlog: LISTEN_BACKLOG } as unknown as number);
   logger.log(
     `Transparency API listening on port ${config.port} (${config.nodeEnv}, database ${config.database.embedded ? 'embedded' : 'external'})`,
   );
