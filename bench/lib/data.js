@@ -116,7 +116,7 @@ async function seedTrades(url, count) {
         }
       }),
     );
-    await pool.query('ANALYZE trade_events');
+    await pool.query('VACUUM (ANALYZE) trade_events');
   } finally {
     await pool.end();
   }

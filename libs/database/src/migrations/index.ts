@@ -4,6 +4,7 @@ import { CreateIdentity1764310000000 } from './1764310000000-CreateIdentity';
 import { IdentityHardening1764400000000 } from './1764400000000-IdentityHardening';
 import { KeyAuditChain1764410000000 } from './1764410000000-KeyAuditChain';
 import { CreateStreamEvents1764420000000 } from './1764420000000-CreateStreamEvents';
+import { ListPageIndexes1764430000000 } from './1764430000000-ListPageIndexes';
 /**
  * Every migration, in order. A reviewed file is added here by hand after
  * `npm run migration:generate -- <Name>` writes it (no globs: they break under bundlers
@@ -16,4 +17,5 @@ export const MIGRATIONS: Function[] = [
   IdentityHardening1764400000000,
   KeyAuditChain1764410000000,
   CreateStreamEvents1764420000000,
+  ListPageIndexes1764430000000,
 ];

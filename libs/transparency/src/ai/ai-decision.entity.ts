@@ -8,10 +8,12 @@ export type Outcome = (typeof OUTCOMES)[number];
 
 /** One model prediction and, once known, its outcome (SPEC §2 `ai_decisions`). */
 @Entity('ai_decisions')
+// The list is newest first, optionally narrowed by model, symbol or outcome: each index ends in
+// (timestamp, id), the list's order, so a page is read in order with no sort.
 @Index('idx_ai_decisions_timestamp', ['timestamp', 'id'])
-@Index('idx_ai_decisions_model_timestamp', ['modelName', 'timestamp'])
-@Index('idx_ai_decisions_symbol_timestamp', ['symbol', 'timestamp'])
-@Index('idx_ai_decisions_outcome_timestamp', ['outcome', 'timestamp'])
+@Index('idx_ai_decisions_model_timestamp_id', ['modelName', 'timestamp', 'id'])
+@Index('idx_ai_decisions_symbol_timestamp_id', ['symbol', 'timestamp', 'id'])
+@Index('idx_ai_decisions_outcome_timestamp_id', ['outcome', 'timestamp', 'id'])
 export class AiDecision {
   @PrimaryColumn('uuid')
   id!: string;

@@ -5,6 +5,7 @@ import { DataSource, type Repository } from 'typeorm';
 import { INVALIDATES } from '../cache/cache-families';
 import { TransparencyCache } from '../cache/transparency-cache.service';
 import { insertIgnoringDuplicates, type IngestResultDto } from '../shared/ingest';
+import { newestFirstPage } from '../shared/list-page';
 import { Backtest } from './backtest.entity';
 import type { BacktestDto, BacktestIngestDto, BacktestListDto, BacktestsQueryDto } from './backtests.dto';
 
@@ -74,11 +75,7 @@ export class BacktestsService {
   ) {}
 
   async list(query: BacktestsQueryDto): Promise<BacktestListDto> {
-    const [rows, total] = await this.backtests.findAndCount({
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+    const [rows, total] = await newestFirstPage(this.backtests.createQueryBuilder('b'), query, 'createdAt');
     return {
       backtests: rows.map(toBacktestDto),
       ...pageMeta(total, query),

@@ -3,15 +3,36 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 /**
  * One page of a filtered list, newest first, and the true count of matching rows. The id breaks
  * ties between equal timestamps, so pages never overlap or skip a row.
+ *
+ * One statement answers both: the count is a scalar subquery over the same filters beside the
+ * page (Postgres runs it once, as an InitPlan), so a request is one round trip, and it is a plain
+ * `count(*)`, which an index on the filter's columns answers (index-only once the table is
+ * vacuumed). Every filter column has an index ending in `(<order column>, id)`, so the page is a
+ * backward index scan that stops after offset + limit rows, with no sort.
+ *
+ * Every row of the page carries the total. An empty page has no row to carry it: at offset 0 the
+ * total is 0, past the end (offset >= total) it is counted on its own.
+ *
+ * `orderBy` is the entity property the list is ordered by (newest first); the helper adds the
+ * id and the page bounds. The builder must select one entity with no joins.
  */
-export function newestFirstPage<T extends ObjectLiteral>(
+export async function newestFirstPage<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   page: { limit: number; offset: number },
+  orderBy = 'timestamp',
 ): Promise<[T[], number]> {
-  return qb
-    .orderBy(`${qb.alias}.timestamp`, 'DESC')
-    .addOrderBy(`${qb.alias}.id`, 'DESC')
-    .take(page.limit)
-    .skip(page.offset)
-    .getManyAndCount();
+  const alias = qb.alias;
+  // The same filters (and parameters, by name) with the same alias, which inside the
+  // subquery refers to its own FROM: Postgres resolves the innermost first.
+  const count = qb.clone().select('count(*)').orderBy().limit(undefined).offset(undefined);
+  const { entities, raw } = await qb
+    .addSelect(`(${count.getQuery()})`, 'page_total')
+    .orderBy(`${alias}.${orderBy}`, 'DESC')
+    .addOrderBy(`${alias}.id`, 'DESC')
+    .limit(page.limit)
+    .offset(page.offset)
+    .getRawAndEntities<{ page_total: string }>();
+  if (raw.length > 0) return [entities, Number(raw[0].page_total)];
+  if (page.offset === 0) return [entities, 0];
+  return [entities, Number((await count.getRawOne<{ count: string }>())?.count ?? 0)];
 }

@@ -12,10 +12,11 @@ export type OrderType = (typeof ORDER_TYPES)[number];
 
 /** One event of the trading engine's order lifecycle (SPEC §2 `trade_events`). */
 @Entity('trade_events')
-// The list is newest first, optionally narrowed by symbol or event type (and a time range).
+// The list is newest first, optionally narrowed by symbol or event type (and a time range): each
+// index ends in (timestamp, id), the list's order, so a page is read in order with no sort.
 @Index('idx_trade_events_timestamp', ['timestamp', 'id'])
-@Index('idx_trade_events_symbol_timestamp', ['symbol', 'timestamp'])
-@Index('idx_trade_events_type_timestamp', ['eventType', 'timestamp'])
+@Index('idx_trade_events_symbol_timestamp_id', ['symbol', 'timestamp', 'id'])
+@Index('idx_trade_events_type_timestamp_id', ['eventType', 'timestamp', 'id'])
 export class TradeEvent {
   @PrimaryColumn('uuid')
   id!: string;
