@@ -182,7 +182,7 @@ const REFUSED_ESCAPE = /\\u(?:0000|d[89a-f])/i;
  * JSON numbers print as `String(n)` does), and a json/jsonb value as itself, nested.
  *
  * Undefined instead (the caller falls back to bind parameters) for anything this path would not
- * store exactly alike: a column type not in `RECORDSET_TYPES`, a column set in some rows and
+ * store exactly alike: a column type not in `RECORDSET_TYPES` (or an array column), a column set in some rows and
  * left to its default in others, a non-finite number (JSON has no NaN), or a string Postgres's
  * JSON input refuses (NUL, lone surrogates: the validators refuse these before an insert).
  */
@@ -199,7 +199,7 @@ function recordsetInsert(
   const types: string[] = [];
   const asJson: boolean[] = [];
   for (const column of present) {
-    const type = typeof column.type === 'string' ? RECORDSET_TYPES[column.type] : undefined;
+    const type = typeof column.type === 'string' && !column.isArray ? RECORDSET_TYPES[column.type] : undefined;
     if (type === undefined) return undefined;
     types.push(type);
     asJson.push(type === 'json' || type === 'jsonb');
@@ -217,6 +217,11 @@ function recordsetInsert(
       } else {
         value = driver.preparePersistentValue(value, column);
         if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+        // What JSON.stringify would write, without its per-value toJSON call.
+        if (value instanceof Date) {
+          if (Number.isNaN(value.getTime())) return undefined;
+          value = value.toISOString();
+        }
       }
       record[column.databaseName] = value;
     }
