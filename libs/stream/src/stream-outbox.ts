@@ -33,7 +33,7 @@ export class StreamOutbox {
    * replicas: ids become visible strictly in order. It is held from here to the commit, so this
    * is one statement, the last of the transaction: the lock (in a CTE every inserted row is
    * joined with, so it is taken before the first id is drawn), the rows (one JSON array
-   * parameter expanded in order, ids drawn after the sort) and the NOTIFY (delivered at commit,
+   * parameter expanded in order, ids drawn in that order) and the NOTIFY (delivered at commit,
    * to the hubs LISTENing when there is no Redis; harmless otherwise).
    */
   async record(manager: EntityManager, type: StreamEventType, payloads: readonly unknown[]): Promise<void> {

@@ -178,13 +178,14 @@ const REFUSED_ESCAPE = /\\u(?:0000|d[89a-f])/i;
 /**
  * `INSERT INTO t (cols) SELECT cols FROM json_to_recordset($1::json) AS x(col type, ...)`: the
  * chunk as one JSON array of objects keyed by column name. A value is written as the bind
- * parameter path would send it (`preparePersistentValue`: transformers, a Date for a timestamp;
- * JSON numbers print as `String(n)` does), and a json/jsonb value as itself, nested.
+ * parameter path would send it (`preparePersistentValue`: transformers; a timestamp as its ISO
+ * string, the same instant; JSON numbers print as `String(n)` does), and a json/jsonb value as itself, nested.
  *
  * Undefined instead (the caller falls back to bind parameters) for anything this path would not
- * store exactly alike: a column type not in `RECORDSET_TYPES` (or an array column), a column set in some rows and
- * left to its default in others, a non-finite number (JSON has no NaN), or a string Postgres's
- * JSON input refuses (NUL, lone surrogates: the validators refuse these before an insert).
+ * store exactly alike: a column type not in `RECORDSET_TYPES` (or an array column), a column set
+ * in some rows and left to its default in others, a non-finite number (JSON has no NaN), an
+ * invalid Date, or a string Postgres's JSON input refuses (NUL, lone surrogates: the validators
+ * refuse these before an insert).
  */
 function recordsetInsert(
   metadata: EntityMetadata,
