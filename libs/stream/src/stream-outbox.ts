@@ -10,7 +10,6 @@ export const STREAM_OUTBOX_LOCK_KEY = 7_340_432_013;
 export const STREAM_WAKE_CHANNEL = 'stream:events';
 export const STREAM_NOTIFY_PREFIX = 'stream_events:';
 
-const INSERT_CHUNK = 500;
 const PUBLISH_TIMEOUT_MS = 250;
 
 /**
@@ -30,24 +29,22 @@ export class StreamOutbox {
    *
    * A bigserial id is taken at INSERT but becomes visible at COMMIT, so without care a later id
    * can be visible before an earlier one and a reader that advanced past it would skip it for
-   * good. The transaction advisory lock taken first makes "take ids, commit" one critical section
-   * across replicas: ids become visible strictly in order. It is held only from here to the
-   * commit, which is why the outbox is written last.
+   * good. A transaction advisory lock makes "take ids, commit" one critical section across
+   * replicas: ids become visible strictly in order. It is held from here to the commit, so this
+   * is one statement, the last of the transaction: the lock (in a CTE every inserted row is
+   * joined with, so it is taken before the first id is drawn), the rows (one JSON array
+   * parameter expanded in order, ids drawn in that order) and the NOTIFY (delivered at commit,
+   * to the hubs LISTENing when there is no Redis; harmless otherwise).
    */
   async record(manager: EntityManager, type: StreamEventType, payloads: readonly unknown[]): Promise<void> {
     if (payloads.length === 0) return;
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [STREAM_OUTBOX_LOCK_KEY]);
-    for (let start = 0; start < payloads.length; start += INSERT_CHUNK) {
-      const chunk = payloads.slice(start, start + INSERT_CHUNK);
-      const params: string[] = [type];
-      const values = chunk.map((payload) => {
-        params.push(JSON.stringify(payload));
-        return `($1, $${params.length}::json)`;
-      });
-      await manager.query(`INSERT INTO stream_events (topic, payload) VALUES ${values.join(', ')}`, params);
-    }
-    // Delivered at commit, to the hubs LISTENing when there is no Redis; harmless otherwise.
-    await manager.query(`SELECT pg_notify($1 || current_schema(), '')`, [STREAM_NOTIFY_PREFIX]);
+    await manager.query(
+      `WITH locked AS (SELECT pg_advisory_xact_lock($1), pg_notify($2 || current_schema(), ''))
+       INSERT INTO stream_events (topic, payload)
+       SELECT $3, e.payload FROM locked, json_array_elements($4::json) WITH ORDINALITY AS e(payload, n)
+       ORDER BY e.n`,
+      [STREAM_OUTBOX_LOCK_KEY, STREAM_NOTIFY_PREFIX, type, JSON.stringify(payloads)],
+    );
   }
 
   /** The local hub's wake-up: this replica's streams get its own writes without a round trip. */

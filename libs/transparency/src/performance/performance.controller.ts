@@ -4,12 +4,13 @@ import { IngestBody, TransparencyRead, TransparencyWrite } from '@app/common';
 import { CachedRead } from '../cache/cached-read.decorator';
 import { ApiIngest } from '../shared/api-responses';
 import { SNAPSHOT_INGEST_EXAMPLE } from '../shared/examples';
-import { IngestResultDto, validateBatch } from '../shared/ingest';
+import { INGEST_MAX_ITEMS, IngestResultDto, validateBatch } from '../shared/ingest';
 import {
   EquityCurveDto,
   EquityCurveQueryDto,
   PerformanceDto,
   PerformanceQueryDto,
+  fastSnapshotIngestItem,
   SnapshotIngestItemDto,
 } from './performance.dto';
 import { PerformanceService } from './performance.service';
@@ -46,6 +47,8 @@ export class PerformanceController {
   @ApiCreatedResponse({ type: IngestResultDto })
   @ApiIngest()
   ingest(@Body() body: unknown): Promise<IngestResultDto> {
-    return this.performance.ingest(validateBatch(SnapshotIngestItemDto, body));
+    return this.performance.ingest(
+      validateBatch(SnapshotIngestItemDto, body, INGEST_MAX_ITEMS, fastSnapshotIngestItem),
+    );
   }
 }

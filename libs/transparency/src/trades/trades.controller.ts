@@ -4,9 +4,9 @@ import { IngestBody, TransparencyRead, TransparencyWrite } from '@app/common';
 import { CachedRead } from '../cache/cached-read.decorator';
 import { ApiById, ApiIngest } from '../shared/api-responses';
 import { TRADE_INGEST_EXAMPLE } from '../shared/examples';
-import { IngestResultDto, validateBatch } from '../shared/ingest';
+import { INGEST_MAX_ITEMS, IngestResultDto, validateBatch } from '../shared/ingest';
 import { uuidParam } from '../shared/uuid.pipe';
-import { TradeDto, TradeIngestItemDto, TradeListDto, TradesQueryDto } from './trades.dto';
+import { fastTradeIngestItem, TradeDto, TradeIngestItemDto, TradeListDto, TradesQueryDto } from './trades.dto';
 import { TradesService } from './trades.service';
 
 @ApiTags('trades')
@@ -42,6 +42,6 @@ export class TradesController {
   @ApiCreatedResponse({ type: IngestResultDto })
   @ApiIngest()
   ingest(@Body() body: unknown): Promise<IngestResultDto> {
-    return this.trades.ingest(validateBatch(TradeIngestItemDto, body));
+    return this.trades.ingest(validateBatch(TradeIngestItemDto, body, INGEST_MAX_ITEMS, fastTradeIngestItem));
   }
 }
