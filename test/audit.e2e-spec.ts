@@ -6,7 +6,7 @@ import { Body, Controller, ForbiddenException, Get, Param, Post, Query, Unauthor
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import request from 'supertest';
-import { AuditService } from '@app/audit';
+import { AuditService, AuditStore } from '@app/audit';
 import { TokensService } from '@app/auth';
 import { ApiProblemException, Public, type Scope, SecurityEvents } from '@app/common';
 import { register } from 'prom-client';
@@ -451,6 +451,52 @@ describe('Audit trail (SPEC §6)', () => {
       } finally {
         await t.close();
         await proxy.stop();
+      }
+    }, 60_000);
+
+    it('writes a batch exactly once when the acknowledgement of its commit was lost', async () => {
+      const t = await createTestApp({
+        redis: false,
+        env: { ...NO_LIMITS, AUDIT_FLUSH_INTERVAL_MS: '60000', AUDIT_BATCH_SIZE: '10000' },
+        extraControllers: [AuditProbeController],
+      });
+      try {
+        const store = t.app.get(AuditStore);
+        const append = store.append.bind(store);
+        const calls: { mayBeStored?: boolean }[] = [];
+        // The first write commits, then the caller hears only an error (a connection lost
+        // between COMMIT and its answer): the retry must find the rows and skip them.
+        jest.spyOn(store, 'append').mockImplementation(async (entries, options) => {
+          calls.push(options ?? {});
+          const inserted = await append(entries, options);
+          if (calls.length === 1) throw new Error('Connection terminated unexpectedly');
+          return inserted;
+        });
+        const http = request(t.app.getHttpServer());
+        const ids: string[] = [];
+        for (let i = 0; i < 12; i++) {
+          ids.push((await http.get(`/api/v1/audit-probe/items/ack-${i}`).expect(200)).headers['x-request-id']);
+        }
+        expect(await t.app.get(AuditService).flush()).toBe(false);
+        for (let i = 12; i < 15; i++) {
+          ids.push((await http.get(`/api/v1/audit-probe/items/ack-${i}`).expect(200)).headers['x-request-id']);
+        }
+        let flushed = false;
+        for (let attempt = 0; attempt < 40 && !flushed; attempt++) {
+          flushed = await t.app.get(AuditService).flush();
+          if (!flushed) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(flushed).toBe(true);
+        expect(calls[0].mayBeStored).toBe(false);
+        expect(calls.slice(1).every((c) => c.mayBeStored === true)).toBe(true);
+        const stored = await t.dataSource.query<{ request_id: string }[]>(
+          'SELECT request_id FROM audit_records WHERE request_id = ANY($1)',
+          [ids],
+        );
+        expect(stored).toHaveLength(15);
+        expect((await store.verify(true)).valid).toBe(true);
+      } finally {
+        await t.close();
       }
     }, 60_000);
 

@@ -34,6 +34,10 @@ export function configureApp(
   version = '0.1.0',
 ): NestExpressApplication {
   app.disable('x-powered-by');
+  // Express hashes every body for a weak ETag by default. The reads that revalidate carry the
+  // response cache's strong ETag (set before Express looks); everything else is a health probe,
+  // a scrape or an answer marked no-store, for which the hash was CPU spent on every response.
+  app.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);
   // The id first, so that every response, including a 429 or a 404, carries it.
   app.use(requestIdMiddleware);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import {
@@ -17,6 +16,7 @@ import { getOrCreateCounter, getOrCreateGauge } from '@app/metrics';
 import { type CompletedRequest, RequestObserver } from '@app/observability';
 import { AuditChainKey, type AuditEntry, storableDetail, storableString } from './audit-chain';
 import { AuditSpill } from './audit-spill';
+import { timeOrderedUuid } from './audit-id';
 import { AuditStore } from './audit-store';
 
 export const HTTP_REQUEST_EVENT = 'http.request';
@@ -61,6 +61,8 @@ export class AuditService implements OnModuleInit, BeforeApplicationShutdown, On
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<boolean>;
   private failures = 0;
+  /** Entries at the head of `memory` sent in a write whose outcome is unknown (it failed). */
+  private unconfirmed = 0;
   private retryAt = 0;
   private lastError?: string;
   private ready?: Promise<void>;
@@ -202,6 +204,7 @@ export class AuditService implements OnModuleInit, BeforeApplicationShutdown, On
     if (this.flushing) await this.flushing.catch(() => false);
     let lost = 0;
     for (const entry of this.memory.splice(0)) if (!this.spill.append(entry)) lost++;
+    this.unconfirmed = 0;
     if (lost > 0) this.drop(lost);
     await this.spill.seal();
     if (this.spill.depth > 0) {
@@ -221,8 +224,12 @@ export class AuditService implements OnModuleInit, BeforeApplicationShutdown, On
     try {
       while (this.memory.length > 0) {
         const batch = this.memory.slice(0, this.config.audit.batchSize);
-        written.inc(await this.store.append(batch));
+        // Until a write of the queue's head is known to have failed, none of it can be stored.
+        const mayBeStored = this.unconfirmed > 0;
+        this.unconfirmed = Math.max(this.unconfirmed, batch.length);
+        written.inc(await this.store.append(batch, { mayBeStored }));
         this.memory.splice(0, batch.length);
+        this.unconfirmed = Math.max(0, this.unconfirmed - batch.length);
       }
       for (let segment = await this.spill.oldest(); segment; segment = await this.spill.oldest()) {
         for (let start = 0; start < segment.entries.length; start += this.config.audit.batchSize) {
@@ -266,7 +273,7 @@ async function stopAccepting(server: Server | undefined, timeoutMs: number): Pro
 
 function requestEntry(r: CompletedRequest): AuditEntry {
   return {
-    id: randomUUID(),
+    id: timeOrderedUuid(),
     occurredAt: r.startedAt,
     requestId: storableString(r.requestId, 128),
     actor: storableString(r.actor, 255),
@@ -311,7 +318,7 @@ function securityEntry(e: SecurityEvent, key: AuditChainKey): AuditEntry {
   const { actor, fingerprint } = securityActor(e, key);
   const detail = fingerprint ? { ...e.detail, username_fingerprint: fingerprint } : e.detail;
   return {
-    id: randomUUID(),
+    id: timeOrderedUuid(),
     occurredAt: e.occurredAt instanceof Date && !Number.isNaN(e.occurredAt.getTime()) ? e.occurredAt : new Date(),
     requestId: e.requestId ? storableString(e.requestId, 128) : null,
     actor: storableString(actor, 255),

@@ -13,6 +13,7 @@ export {
   AUDIT_CHAIN_LOCK_KEY,
   AUDIT_VERIFY_LOCK_KEY,
   type AuditRow,
+  AuditStore,
   rowToEntry,
   type VerifyFailure,
   type VerifyResult,

@@ -87,8 +87,9 @@ export class RequestObserver {
         }
       }
     };
-    res.once('finish', complete);
-    res.once('close', complete);
+    // 'close' follows 'finish' on every response, and is the only event when the client left
+    // first: one listener sees both, and `writableFinished` tells them apart.
+    res.on('close', complete);
     next();
   };
 
