@@ -2,12 +2,12 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
-import { precomputed } from './security-headers';
+import { precomputed, securityHeaders } from './security-headers';
 
-function headersAfter(middleware: RequestHandler): Record<string, unknown> {
+function headersAfter(middleware: RequestHandler, url = '/api/v1/portfolio'): Record<string, unknown> {
   const req = new IncomingMessage(new Socket());
   req.method = 'GET';
-  req.url = '/api/v1/portfolio';
+  req.url = url;
   const res = new ServerResponse(req);
   res.setHeader('X-Powered-By', 'Express');
   let called = 0;
@@ -34,5 +34,28 @@ describe('precomputed security headers', () => {
       setImmediate(next);
     };
     expect(precomputed(later)).toBe(later);
+  });
+
+  it('gives JSON answers the headers of SPEC §4 and no header meant for HTML pages; the docs keep those', () => {
+    const api = headersAfter(securityHeaders);
+    expect(api).toMatchObject({
+      'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-resource-policy': 'same-origin',
+    });
+    expect(api['x-powered-by']).toBeUndefined();
+    const legacy = [
+      'x-dns-prefetch-control',
+      'x-download-options',
+      'x-permitted-cross-domain-policies',
+      'x-xss-protection',
+      'origin-agent-cluster',
+    ];
+    for (const name of legacy) expect(api[name]).toBeUndefined();
+    const docs = headersAfter(securityHeaders, '/docs/');
+    for (const name of legacy) expect(docs[name]).toBeDefined();
   });
 });

@@ -48,14 +48,25 @@ export function precomputed(middleware: RequestHandler): RequestHandler {
   };
 }
 
-/** SPEC §4: the API answers JSON only, so its responses may load nothing and be framed by no one. */
-const apiHelmet = precomputed(
-  helmet({
-    ...common,
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-  }),
-);
+/**
+ * SPEC §4: the API answers JSON only, so its responses may load nothing and be framed by no one.
+ * helmet's headers for old browsers' document features are left out of JSON answers: DNS
+ * prefetching, IE8's download prompt, Flash/PDF cross-domain policies, the retired XSS
+ * auditor and origin-keyed agent clusters concern HTML pages (the docs keep them). Each header
+ * is work on every response (about 1.3 µs to set, and bytes on the wire).
+ */
+const API_HELMET_OPTIONS = {
+  ...common,
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  crossOriginResourcePolicy: { policy: 'same-origin' as const },
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+  originAgentCluster: false,
+};
+
+const apiHelmet = precomputed(helmet(API_HELMET_OPTIONS));
 
 /**
  * Swagger UI runs scripts and styles from our own origin (swagger-ui-dist through
