@@ -1,8 +1,14 @@
 import { type NestApplicationOptions, RequestMethod, VersioningType } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { expressErrorHandler, requestIdMiddleware, UNMATCHED_ROUTE_PREFIX_EXCLUSION } from '@app/common';
+import {
+  expressErrorHandler,
+  isOperationalRequest,
+  requestIdMiddleware,
+  requestPath,
+  UNMATCHED_ROUTE_PREFIX_EXCLUSION,
+} from '@app/common';
 import type { AppConfig } from '@app/config';
-import { corsOptions, securityHeaders } from '@app/edge';
+import { admissionControl, corsOptions, securityHeaders } from '@app/edge';
 import { RequestObserver } from '@app/observability';
 import { setupOpenApi } from './openapi';
 
@@ -12,6 +18,17 @@ import { setupOpenApi } from './openapi';
  * verified and the rate limit decided before a byte of the body is read).
  */
 export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false, abortOnError: false };
+
+/**
+ * Requests worked on at once; the rest wait their turn (`admissionControl`). Enough to keep
+ * two cores, Postgres and Redis busy (a request mostly waits on one of them), few enough that
+ * each finishes fast. Past ADMISSION_QUEUE_MAX waiting, new requests get 503 + Retry-After.
+ */
+const ADMISSION_LIMIT = 64;
+const ADMISSION_QUEUE_MAX = 10_000;
+/** A live stream holds its request for as long as it is open: it must not hold a place. */
+const STREAM_PATH = /^\/api\/v\d+\/stream\/?$/i;
+const isStream = (req: Parameters<typeof requestPath>[0]): boolean => STREAM_PATH.test(requestPath(req));
 
 /** Operational routes that live outside `/api` and outside URI versioning (SPEC §1). */
 const UNPREFIXED_ROUTES = [
@@ -43,6 +60,9 @@ export function configureApp(
   app.use(requestIdMiddleware);
   // Where every response ends (audit, metrics, access log), guard refusals and 404s included.
   app.use(app.get(RequestObserver).middleware);
+  // Past the observer (a request waiting in line is still audited and measured, its wait
+  // included), before any other work: health probes, scrapes and live streams never wait.
+  app.use(admissionControl(ADMISSION_LIMIT, ADMISSION_QUEUE_MAX, (req) => isOperationalRequest(req) || isStream(req)));
   app.use(securityHeaders);
   app.enableCors(corsOptions(config));
   // What fails in Express itself before Nest (a path that cannot be decoded) as problem+json.

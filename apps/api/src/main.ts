@@ -1,4 +1,6 @@
-// First: tracing instruments http, express, pg and ioredis as they load.
+// First: the heap's growth policy, then tracing, which instruments http, express, pg and
+// ioredis as they load.
+import './memory-policy';
 import './tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
