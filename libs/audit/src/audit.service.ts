@@ -101,7 +101,7 @@ export class AuditService implements OnModuleInit, BeforeApplicationShutdown, On
       this.logger.error(`Audit spill directory unusable: ${error.message}`);
     });
     this.observer?.onRequestCompleted((request) => {
-      if (!request.operational) this.record(requestEntry(request));
+      this.record(requestEntry(request));
     });
     this.health?.register({
       name: 'audit_queue',

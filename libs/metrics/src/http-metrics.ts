@@ -20,7 +20,6 @@ export const requestDuration = getOrCreateHistogram({
 
 /** Labels are bounded: route templates, never raw paths; unmatched routes share one label. */
 export function recordRequest(request: CompletedRequest): void {
-  if (request.operational) return;
   const labels = {
     method: KNOWN_METHODS.has(request.method) ? request.method : 'OTHER',
     route: request.route ?? UNMATCHED_ROUTE,

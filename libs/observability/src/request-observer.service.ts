@@ -29,8 +29,6 @@ export interface CompletedRequest {
   readonly traceId?: string;
   /** The client closed the connection before the response was complete. */
   readonly aborted: boolean;
-  /** Health probes, metrics scrapes, docs and CORS preflights (SPEC §6). */
-  readonly operational: boolean;
 }
 
 export type RequestListener = (request: CompletedRequest) => void;
@@ -39,7 +37,8 @@ export type RequestListener = (request: CompletedRequest) => void;
  * The one place where every response ends: installed as the first middleware after the
  * request id, it sees the responses of guards, the throttler, validation, the body parser
  * and the 404 handler alike (an interceptor sees only routed requests). Audit, metrics and
- * the access log subscribe here instead of each wrapping the response.
+ * the access log subscribe here instead of each wrapping the response. Operational requests
+ * (health, metrics, docs, preflights) are left out before anything is recorded.
  */
 @Injectable()
 export class RequestObserver {
@@ -52,6 +51,9 @@ export class RequestObserver {
   }
 
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    // Health probes, scrapes, docs assets and CORS preflights are neither audited, counted nor
+    // logged (SPEC §6): they are not observed at all, so a probe costs nothing here.
+    if (isOperationalRequest(req)) return next();
     const startedAt = new Date();
     const start = process.hrtime.bigint();
     const traceId = activeTraceId();
@@ -76,7 +78,6 @@ export class RequestObserver {
         userAgent: typeof userAgent === 'string' ? userAgent.slice(0, USER_AGENT_MAX) : undefined,
         traceId,
         aborted,
-        operational: isOperationalRequest(req),
       };
       this.logAccess(completed);
       for (const listener of this.listeners) {
@@ -94,7 +95,6 @@ export class RequestObserver {
   };
 
   private logAccess(r: CompletedRequest): void {
-    if (r.operational) return;
     const level = r.status >= 500 ? 'error' : 'info';
     if (!this.logger.isLevelEnabled(level)) return;
     this.logger[level](
