@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * How far V8 lets the old generation grow past what survived the last full collection before
- * collecting again: by default up to about 4x, here 2.5x. Under a thousand connections most of
+ * collecting again: by default up to about 4x, here 2.2x. Under a thousand connections most of
  * what a request allocates outlives a young-generation collection and dies in the old one, so
  * the heap swelled to about 400 MB between full collections; with this it stays near 250 MB
  * (bench S6), for the same CPU per request at 50 connections and a slightly longer tail (full
