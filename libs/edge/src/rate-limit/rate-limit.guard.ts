@@ -48,6 +48,8 @@ export const SkipRateLimit = (): MethodDecorator & ClassDecorator =>
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   private readonly rules: RateLimitRule[];
+  /** By controller class, then handler: a handler inherited by two controllers may differ in each. */
+  private readonly rulesByRoute = new WeakMap<object, WeakMap<object, readonly RateLimitRule[]>>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -63,13 +65,7 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (await this.shouldSkip(context)) return true;
-    const rules = this.rules.filter(
-      (rule) =>
-        !this.reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + rule.name, [
-          context.getHandler(),
-          context.getClass(),
-        ]),
-    );
+    const rules = this.rulesFor(context);
     if (rules.length === 0) return true;
 
     const req = context.switchToHttp().getRequest<Request>();
@@ -91,6 +87,22 @@ export class RateLimitGuard extends ThrottlerGuard {
       },
       headers,
     );
+  }
+
+  /** The limits a route is not exempt from, read from its metadata once per handler. */
+  private rulesFor(context: ExecutionContext): readonly RateLimitRule[] {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.rulesByRoute.get(controller);
+    if (!byHandler) this.rulesByRoute.set(controller, (byHandler = new WeakMap()));
+    let rules = byHandler.get(handler);
+    if (!rules) {
+      rules = this.rules.filter(
+        (rule) => !this.reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + rule.name, [handler, controller]),
+      );
+      byHandler.set(handler, rules);
+    }
+    return rules;
   }
 
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
