@@ -98,7 +98,7 @@ export class ResponseCacheInterceptor implements NestInterceptor {
   private async normalisedQuery(context: ExecutionContext, req: Request, route: string): Promise<string> {
     const params = normaliseQuery(req.params);
     const dto = this.queryDto(context);
-    // No query DTO: unknown parameters are refused (StrictQueryInterceptor), so the raw query
+    // No query DTO: unknown parameters are refused (StrictQueryGuard), so the raw query
     // stays in the key and a refused one can never match an entry.
     if (!dto) return `${params}|${rawQuery(req.query)}`;
     const raw = `${route}|${params}|${rawQuery(req.query)}`;
