@@ -2,6 +2,7 @@ import './http/express-request';
 
 export { TimeoutError, withTimeout } from './async/with-timeout';
 export { BoundedMap } from './bounded-map';
+export { WorkLimiter } from './async/work-limiter';
 export {
   CurrentPrincipal,
   IS_PUBLIC_KEY,

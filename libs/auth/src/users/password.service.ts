@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Injectable } from '@nestjs/common';
+import { WorkLimiter } from '@app/common';
 import { hash, verify } from '@node-rs/argon2';
 
 /**
@@ -9,31 +10,6 @@ import { hash, verify } from '@node-rs/argon2';
  */
 const ARGON2ID = 2;
 export const ARGON2_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
-
-/** At most `limit` jobs run at once; the others wait their turn in arrival order. */
-export class WorkLimiter {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(readonly limit: number) {}
-
-  get queued(): number {
-    return this.waiting.length;
-  }
-
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running < this.limit) this.running++;
-    // A finishing job hands its slot straight to the next waiter, so `running` stays put.
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await work();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
-    }
-  }
-}
 
 /**
  * argon2 runs on libuv's thread pool (four threads), and one hash is 19 MiB and tens of

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sendProblem } from '@app/common';
+import { sendProblem, WorkLimiter } from '@app/common';
 
 /**
  * At most `limit` requests are worked on at once; the others wait, in arrival order, before
@@ -17,44 +17,22 @@ export function admissionControl(
   maxQueued: number,
   bypass: (req: Request) => boolean,
 ): RequestHandler & { readonly active: number; readonly queued: number } {
-  let active = 0;
-  const waiting: { req: Request; res: Response; next: NextFunction }[] = [];
-  let head = 0;
-
-  const release = (): void => {
-    while (head < waiting.length) {
-      const turn = waiting[head];
-      head++;
-      if (head > 1024 && head * 2 > waiting.length) {
-        waiting.splice(0, head);
-        head = 0;
-      }
-      if (turn.res.destroyed || turn.res.writableEnded) continue;
-      admit(turn.res, turn.next);
-      return;
-    }
-    active--;
-  };
-
-  const admit = (res: Response, next: NextFunction): void => {
-    res.once('close', release);
-    next();
-  };
-
+  const limiter = new WorkLimiter(limit, maxQueued);
+  const leave = (): void => limiter.leave();
   const handler = (req: Request, res: Response, next: NextFunction): void => {
     if (bypass(req)) return next();
-    if (active < limit) {
-      active++;
-      return admit(res, next);
-    }
-    if (waiting.length - head >= maxQueued) {
+    const outcome = limiter.enter(() => {
+      if (res.destroyed || res.writableEnded) return false;
+      res.once('close', leave);
+      next();
+      return true;
+    });
+    if (outcome === 'full') {
       sendProblem(req, res, { status: 503, detail: 'The server is saturated; retry shortly.' }, { 'Retry-After': '1' });
-      return;
     }
-    waiting.push({ req, res, next });
   };
   return Object.defineProperties(handler, {
-    active: { get: () => active },
-    queued: { get: () => waiting.length - head },
+    active: { get: () => limiter.active },
+    queued: { get: () => limiter.queued },
   }) as RequestHandler & { readonly active: number; readonly queued: number };
 }
