@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { createTestApp, type TestApp } from './utils/harness';
+import { Client } from 'pg';
+import { createTestApp, schemaUrl, type TestApp } from './utils/harness';
 import {
   as,
   backtest,
@@ -95,6 +96,127 @@ describe('List paging', () => {
       expect(none.body).toMatchObject({ trades: [], total_count: 0 });
       const noneFar = await get('/api/v1/trades?symbol=SOL-USD&offset=10').expect(200);
       expect(noneFar.body).toMatchObject({ trades: [], total_count: 0 });
+    });
+  });
+
+  /**
+   * The trade list's total adds whole UTC days from `trade_daily_counts` (kept by triggers) and
+   * counts rows only in the partial days at the range's ends. The oracle is a plain count over
+   * `trade_events` in the same schema: the definition of the true count.
+   */
+  describe('trade totals from the daily counts', () => {
+    const day = (daysAgo: number, time: string) => {
+      const d = new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+      return `${d}T${time}Z`;
+    };
+    const times = ['00:00:00.000', '00:00:00.001', '11:59:59.999', '12:00:00.000', '23:59:59.999'];
+    const types = ['signal', 'order_placed', 'order_filled', 'position_closed'];
+    const items = [4, 3, 2, 1].flatMap((ago, i) =>
+      times.flatMap((time, j) =>
+        ['DAY-A', 'DAY-B'].map((symbol, k) => {
+          const event_type = types[(i + j + k) % types.length];
+          return trade({
+            timestamp: day(ago, time),
+            symbol,
+            event_type,
+            status: event_type === 'signal' ? 'pending' : 'filled',
+            ...(event_type === 'position_closed' ? { realized_pnl: 1.5 } : {}),
+          });
+        }),
+      ),
+    );
+
+    async function trueCount(filter: {
+      symbol?: string;
+      event_type?: string;
+      from?: string;
+      to?: string;
+    }): Promise<number> {
+      const where = ["symbol LIKE 'DAY-%'"];
+      const values: unknown[] = [];
+      if (filter.symbol) where.push(`symbol = $${values.push(filter.symbol)}`);
+      if (filter.event_type) where.push(`event_type = $${values.push(filter.event_type)}`);
+      if (filter.from) where.push(`timestamp >= $${values.push(filter.from)}`);
+      if (filter.to) where.push(`timestamp <= $${values.push(filter.to)}`);
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM trade_events WHERE ${where.join(' AND ')}`,
+        values,
+      );
+      return rows[0].n as number;
+    }
+
+    async function listedCount(filter: Record<string, string | undefined>): Promise<number> {
+      const query = Object.entries(filter)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${encodeURIComponent(v!)}`)
+        .join('&');
+      // A limit of its own per call: a fresh cache key, so the total is read from the database.
+      const res = await get(`/api/v1/trades?limit=${(reads++ % 500) + 1}&${query}`).expect(200);
+      return res.body.total_count as number;
+    }
+
+    let db: Client;
+    let reads = 0;
+
+    beforeAll(async () => {
+      await post('/api/v1/trades', items).expect(201);
+      db = new Client({ connectionString: schemaUrl(t.schema) });
+      await db.connect();
+    });
+    afterAll(async () => db?.end());
+
+    it('equals a plain count for ranges starting and ending on, just before and just after midnights', async () => {
+      const shifted = (iso: string, ms: number) => new Date(new Date(iso).getTime() + ms).toISOString();
+      const edges = (ago: number) => times.flatMap((time) => [-1, 0, 1].map((ms) => shifted(day(ago, time), ms)));
+      // Ranges with whole days between their ends (day 3 to day 1), and ranges inside one day.
+      const froms = [undefined, ...edges(3)];
+      const tos = [undefined, ...edges(1), ...edges(3).filter((_, i) => i % 3 === 1)];
+      let compared = 0;
+      for (const from of froms) {
+        for (const to of tos) {
+          if (from && to && from > to) continue;
+          for (const symbol of ['DAY-A', undefined]) {
+            const filter = { symbol: symbol ?? 'DAY-B', from, to };
+            expect({ filter, total: await listedCount(filter) }).toEqual({ filter, total: await trueCount(filter) });
+            compared++;
+          }
+        }
+      }
+      expect(compared).toBeGreaterThan(100);
+      const typed = { symbol: 'DAY-A', event_type: 'signal', from: day(4, '06:00:00.000'), to: day(1, '18:00:00.000') };
+      expect(await listedCount(typed)).toBe(await trueCount(typed));
+      expect(await trueCount(typed)).toBeGreaterThan(0);
+    });
+
+    it('stays exact when a batch is sent again, and when rows are changed or removed by hand in SQL', async () => {
+      const range = { symbol: 'DAY-A', from: day(4, '00:00:00.000'), to: day(1, '00:00:00.000') };
+      const before = await listedCount(range);
+      expect(before).toBe(await trueCount(range));
+      await post('/api/v1/trades', items).expect(201);
+      expect(await listedCount(range)).toBe(before);
+
+      const moved = items.find((x) => x.symbol === 'DAY-A' && x.timestamp === day(3, '12:00:00.000'))!;
+      const dropped = items.find((x) => x.symbol === 'DAY-A' && x.timestamp === day(2, '11:59:59.999'))!;
+      await db.query(`UPDATE trade_events SET symbol = 'DAY-B' WHERE id = $1`, [moved.id]);
+      await db.query('DELETE FROM trade_events WHERE id = $1', [dropped.id]);
+      expect(await listedCount(range)).toBe(before - 2);
+      expect(await listedCount({ ...range, symbol: 'DAY-B' })).toBe(await trueCount({ ...range, symbol: 'DAY-B' }));
+    });
+
+    it('stays exact under concurrent batches writing the same day (no lost update, no deadlock)', async () => {
+      const today = day(5, '08:00:00.000');
+      const batches = Array.from({ length: 8 }, (_, b) =>
+        Array.from({ length: 25 }, (_, i) =>
+          trade({ timestamp: today, symbol: ['DAY-A', 'DAY-B'][(b + i) % 2], event_type: 'order_filled' }),
+        ),
+      );
+      const answers = await Promise.all(batches.map((batch) => post('/api/v1/trades', batch)));
+      expect(answers.map((r) => r.status)).toEqual(batches.map(() => 201));
+      for (const symbol of ['DAY-A', 'DAY-B']) {
+        const range = { symbol, from: day(6, '00:00:00.000'), to: day(4, '00:00:00.000') };
+        expect(await listedCount(range)).toBe(await trueCount(range));
+        expect(await trueCount(range)).toBeGreaterThanOrEqual(100);
+      }
     });
   });
 

@@ -5,6 +5,7 @@ import { IdentityHardening1764400000000 } from './1764400000000-IdentityHardenin
 import { KeyAuditChain1764410000000 } from './1764410000000-KeyAuditChain';
 import { CreateStreamEvents1764420000000 } from './1764420000000-CreateStreamEvents';
 import { ListPageIndexes1764430000000 } from './1764430000000-ListPageIndexes';
+import { TradeDailyCounts1764440000000 } from './1764440000000-TradeDailyCounts';
 /**
  * Every migration, in order. A reviewed file is added here by hand after
  * `npm run migration:generate -- <Name>` writes it (no globs: they break under bundlers
@@ -18,4 +19,5 @@ export const MIGRATIONS: Function[] = [
   KeyAuditChain1764410000000,
   CreateStreamEvents1764420000000,
   ListPageIndexes1764430000000,
+  TradeDailyCounts1764440000000,
 ];

@@ -8,6 +8,7 @@ import { INVALIDATES } from '../cache/cache-families';
 import { type IngestResultDto, insertReturningStored } from '../shared/ingest';
 import { newestFirstPage } from '../shared/list-page';
 import { timeRange } from '../shared/time';
+import { tradeCountExpression } from './trade-count';
 import { TradeEvent } from './trade-event.entity';
 import type { TradeDto, TradeIngestItemDto, TradeListDto, TradesQueryDto } from './trades.dto';
 
@@ -70,10 +71,11 @@ export class TradesService {
     if (query.event_type) qb.andWhere('t.eventType = :eventType', { eventType: query.event_type });
     if (from) qb.andWhere('t.timestamp >= :from', { from });
     if (to) qb.andWhere('t.timestamp <= :to', { to });
-    const [rows, total] = await newestFirstPage(qb, query);
+    const total = tradeCountExpression({ symbol: query.symbol, eventType: query.event_type, from, to });
+    const [rows, totalCount] = await newestFirstPage(qb, query, 'timestamp', total);
     return {
       trades: rows.map(toTradeDto),
-      ...pageMeta(total, query),
+      ...pageMeta(totalCount, query),
     };
   }
 
