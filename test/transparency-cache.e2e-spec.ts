@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import Redis from 'ioredis';
 import { L1_TTL_MS } from '@app/transparency';
 import request from 'supertest';
 import { ENV_REDIS_URL } from './setup/services';
-import { createTestApp, describeWithRedis, type TestApp } from './utils/harness';
+import { createTestApp, describeWithRedis, schemaUrl, type TestApp, withClient } from './utils/harness';
 import { TcpProxy } from './utils/tcp-proxy';
 import {
   as,
@@ -141,6 +143,49 @@ describeWithRedis('Transparency caching (SPEC §5)', () => {
       expect(after.body.total_count).toBe(cached.body.total_count + 1);
       // Well inside L1_TTL_MS: the message did it, not the safety-net expiry.
       expect(Date.now() - written).toBeLessThan(500);
+    });
+
+    it('still ages a lost invalidation message out within 1 s: copies found under a version kept in process die with it', async () => {
+      await as(tokens.writer)(httpA.post('/api/v1/trades')).send([trade()]).expect(201);
+      // Whatever B kept from before has aged out; then B learns the trades family's
+      // version token through one list (and keeps it in process)...
+      await new Promise((resolve) => setTimeout(resolve, L1_TTL_MS));
+      await readB('/api/v1/trades?limit=21').expect(200);
+      const learned = Date.now();
+      // ...and A stores another list of the family in Redis under that same version.
+      const before = await readA('/api/v1/trades?limit=22').expect(200);
+      // A write whose invalidation message never reaches B: the row and the version bump that
+      // another replica would make, without the publish.
+      await withClient(
+        (c) =>
+          c.query(
+            `INSERT INTO trade_events (id, timestamp, symbol, event_type, side, quantity, price, total_value, fee, status)
+             VALUES ($1, now(), 'LOST-MSG', 'order_filled', 'buy', 1, 10, 10, 0, 'filled')`,
+            [randomUUID()],
+          ),
+        schemaUrl(a.schema),
+      );
+      const redis = new Redis(process.env[ENV_REDIS_URL] as string);
+      try {
+        const versionKey = `${a.schema}:tcache:v:trades`;
+        expect(await redis.get(versionKey)).not.toBeNull();
+        await redis.set(versionKey, randomUUID());
+      } finally {
+        redis.disconnect();
+      }
+      const written = Date.now();
+      // Late in the kept version's life, B reads A's entry for the first time: stale, as allowed.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, learned + 0.7 * L1_TTL_MS - Date.now())));
+      const stale = await readB('/api/v1/trades?limit=22').expect(200);
+      expect(stale.body.total_count).toBe(before.body.total_count);
+      // The copy it made dies with the version, not 1 s after it was made.
+      let after = stale;
+      while (after.body.total_count === before.body.total_count && Date.now() - written < 3 * L1_TTL_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        after = await readB('/api/v1/trades?limit=22').expect(200);
+      }
+      expect(after.body.total_count).toBe(before.body.total_count + 1);
+      expect(Date.now() - written).toBeLessThanOrEqual(L1_TTL_MS + 100);
     });
 
     it('sends a burst of concurrent misses of one key to one load (single flight), all with the same answer', async () => {

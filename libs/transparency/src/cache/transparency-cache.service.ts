@@ -24,6 +24,13 @@ const L1_MAX_ENTRIES = 256;
 /** Redis channel (after the key prefix) carrying invalidated family names, comma-separated. */
 export const CACHE_INVALIDATION_CHANNEL = 'cache:invalidate';
 
+/** A family's version token as last read from Redis, kept in process like an L1 entry. */
+interface NearVersion {
+  version: string | undefined;
+  generation: number;
+  expiresAt: number;
+}
+
 interface L1Entry {
   etag: string;
   body: string;
@@ -128,6 +135,12 @@ export class TransparencyCache implements OnModuleDestroy {
    * a bump never fills L1, so a read racing a write cannot park a stale answer in process.
    */
   private readonly generations = new Map<CacheFamily, number>();
+  /**
+   * With L1 on: each family's version token, so a read that misses L1 costs one Redis round trip
+   * (the entry) instead of two. It obeys L1's rules: dead at the family's next invalidation seen
+   * here, and at most L1_TTL_MS old, so a lost invalidation message still ages out within 1 s.
+   */
+  private readonly versions = new Map<CacheFamily, NearVersion>();
   private subscriber?: Redis;
   private readonly channel: string;
   private readonly inFlight = new Map<string, Promise<CachedAnswer>>();
@@ -184,21 +197,32 @@ export class TransparencyCache implements OnModuleDestroy {
     l1Key: string,
     generation: number,
   ): Promise<CachedAnswer> {
-    const version = this.unbumped.has(lookup.family)
-      ? FAILED
-      : await this.attempt(() => this.cache.get<string>(versionKey(lookup.family)));
+    const known = this.unbumped.has(lookup.family) ? FAILED : await this.familyVersion(lookup.family, generation);
     // Without the family's current version no key is known to be fresh: read through.
-    if (version === FAILED) return this.answer(lookup, 'miss', serialise(await load()));
-    const key = cacheKey(lookup.route, version ?? '0', lookup.query);
+    if (known === FAILED) return this.answer(lookup, 'miss', serialise(await load()));
+    const key = cacheKey(lookup.route, known.version ?? '0', lookup.query);
     const entry = decodeEntry(await this.attempt(() => this.cache.get<string>(key)));
     if (entry) {
-      this.keepNear(lookup, l1Key, generation, entry);
+      this.keepNear(lookup, l1Key, generation, entry, known.expiresAt);
       return this.answer(lookup, 'hit', entry);
     }
     const fresh = serialise(await load());
     const stored = await this.attempt(() => this.cache.set<string>(key, encodeEntry(fresh), lookup.ttlSeconds * 1000));
-    if (stored !== FAILED) this.keepNear(lookup, l1Key, generation, fresh);
+    if (stored !== FAILED) this.keepNear(lookup, l1Key, generation, fresh, known.expiresAt);
     return this.answer(lookup, 'miss', fresh);
+  }
+
+  /** The family's version token: the in-process copy while it is alive, else Redis's (then kept). */
+  private async familyVersion(family: CacheFamily, generation: number): Promise<NearVersion | typeof FAILED> {
+    const now = Date.now();
+    const near = this.versions.get(family);
+    if (near && near.generation === generation && near.expiresAt > now) return near;
+    const version = await this.attempt(() => this.cache.get<string>(versionKey(family)));
+    if (version === FAILED) return FAILED;
+    const read: NearVersion = { version, generation, expiresAt: now + L1_TTL_MS };
+    // A read that began before an invalidation seen here must not outlive it.
+    if (this.l1 && generation === this.generation(family)) this.versions.set(family, read);
+    return read;
   }
 
   /** Called after a write commits: every cached answer of these families is stale from now on. */
@@ -239,10 +263,13 @@ export class TransparencyCache implements OnModuleDestroy {
     l1Key: string,
     generation: number,
     entry: { etag: string; body: string },
+    versionExpiresAt: number,
   ): void {
     if (!this.l1 || l1Key === '' || generation !== this.generation(lookup.family)) return;
     const ttl = Math.min(L1_TTL_MS, lookup.ttlSeconds * 1000);
-    this.l1.set(l1Key, { etag: entry.etag, body: entry.body, generation, expiresAt: Date.now() + ttl });
+    // No older than the version it was found under: the 1 s bound counts from the version's read.
+    const expiresAt = Math.min(Date.now() + ttl, versionExpiresAt);
+    this.l1.set(l1Key, { etag: entry.etag, body: entry.body, generation, expiresAt });
   }
 
   /** Other replicas' invalidations; a message missed while reconnecting is covered by L1_TTL_MS. */
