@@ -11,6 +11,7 @@ import {
   type ObjectLiteral,
 } from 'typeorm';
 import { ApplyValueTransformers } from 'typeorm/util/ApplyValueTransformers';
+import { hydrate } from './hydrate';
 
 type ColumnMetadata = EntityMetadata['columns'][number];
 
@@ -136,13 +137,7 @@ export async function insertReturningStored<E extends ObjectLiteral>(
     const statement =
       recordsetInsert(metadata, driver, columns, chunk) ?? valuesInsert(metadata, driver, columns, chunk);
     const returned = await manager.query<Record<string, unknown>[]>(statement.sql, statement.params);
-    for (const raw of returned) {
-      const hydrated = metadata.create() as E;
-      for (const column of metadata.columns) {
-        column.setEntityValue(hydrated, driver.prepareHydratedValue(raw[column.databaseName], column));
-      }
-      stored.push(hydrated);
-    }
+    for (const raw of returned) stored.push(hydrate<E>(metadata, driver, raw));
   }
   return stored;
 }

@@ -1,4 +1,5 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { hydrate } from './hydrate';
 
 /** A count as an SQL expression over its own named parameters (prefixed, so they never clash with a page's). */
 export interface CountExpression {
@@ -20,7 +21,8 @@ export interface CountExpression {
  * total is 0, past the end (offset >= total) it is counted on its own.
  *
  * `orderBy` is the entity property the list is ordered by (newest first); the helper adds the
- * id and the page bounds. The builder must select one entity with no joins. `total`, when given,
+ * id and the page bounds. The builder must select one entity with no joins: the page selects
+ * the entity's columns by name and hydrates them itself (see `hydrate`). `total`, when given,
  * replaces the plain count with a cheaper expression of the same number (the trade list's
  * daily counts).
  */
@@ -36,13 +38,21 @@ export async function newestFirstPage<T extends ObjectLiteral>(
   const count =
     total?.sql ?? `(${qb.clone().select('count(*)').orderBy().limit(undefined).offset(undefined).getQuery()})`;
   if (total) qb.setParameters(total.parameters);
-  const { entities, raw } = await qb
+  const metadata = qb.expressionMap.mainAlias!.metadata;
+  const { driver } = qb.connection;
+  const raw = await qb
+    .select(
+      metadata.columns.map(
+        (c) => `${driver.escape(alias)}.${driver.escape(c.databaseName)} AS ${driver.escape(c.databaseName)}`,
+      ),
+    )
     .addSelect(`(${count})`, 'page_total')
     .orderBy(`${alias}.${orderBy}`, 'DESC')
     .addOrderBy(`${alias}.id`, 'DESC')
     .limit(page.limit)
     .offset(page.offset)
-    .getRawAndEntities<{ page_total: string }>();
+    .getRawMany<Record<string, unknown> & { page_total: string }>();
+  const entities = raw.map((row) => hydrate<T>(metadata, driver, row));
   if (raw.length > 0) return [entities, Number(raw[0].page_total)];
   if (page.offset === 0) return [entities, 0];
   const [sql, parameters] = qb.connection.driver.escapeQueryWithParameters(
