@@ -59,7 +59,7 @@ async function bearer(t: TestApp, scopes: Scope[]): Promise<string> {
 
 const NO_LIMITS = { RATE_LIMIT_ENABLED: 'false' };
 
-describe('Keyed audit chain (SPEC §6 rev.)', () => {
+describe('Keyed audit chain', () => {
   describe('verification', () => {
     let t: TestApp;
     let http: ReturnType<typeof request>;

@@ -108,7 +108,7 @@ async function burst(port: number, path: string, total: number, concurrency = 16
 
 const NO_LIMITS = { RATE_LIMIT_ENABLED: 'false' };
 
-describe('Audit trail (SPEC §6)', () => {
+describe('Audit trail', () => {
   describe('recording', () => {
     let t: TestApp;
     let http: ReturnType<typeof request>;

@@ -16,7 +16,7 @@ interface TokenMetadata {
   revoked_at: string | null;
 }
 
-describe('Identity: admin tokens and users (SPEC §3)', () => {
+describe('Identity: admin tokens and users', () => {
   let t: TestApp;
   let server: Server;
   let admin: LoginBody;

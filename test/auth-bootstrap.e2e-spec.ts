@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { login } from './auth-helpers';
 import { createTestApp } from './utils/harness';
 
-describe('First admin (SPEC §3)', () => {
+describe('First admin', () => {
   // Two starts of the embedded PGlite (Postgres in WASM): on a shared machine they take most of
   // the default 30 s between them.
   it('on the embedded default with no ADMIN_*, generates a password, prints it once and stores it 0600', async () => {

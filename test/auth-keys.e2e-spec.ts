@@ -15,7 +15,7 @@ const header = (token: string): Record<string, unknown> =>
 
 const me = (server: Server, token: string) => request(server).get('/api/v1/auth/me').auth(token, { type: 'bearer' });
 
-describe('Signing keys: ES256 with rotation, RS256, and the generated secrets (SPEC §3)', () => {
+describe('Signing keys: ES256 with rotation, RS256, and the generated secrets', () => {
   const old = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const current = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   let before: TestApp;
@@ -92,7 +92,7 @@ describe('Signing keys: ES256 with rotation, RS256, and the generated secrets (S
         claims(),
         stranger.privateKey,
       ),
-      'EdDSA header (dropped from the contract)': forgeAsymmetric(
+      'EdDSA header (not offered, docs/auth.md)': forgeAsymmetric(
         { alg: 'EdDSA', kid: 'key-2026-11' },
         claims(),
         generateKeyPairSync('ed25519').privateKey,

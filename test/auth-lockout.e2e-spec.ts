@@ -24,7 +24,7 @@ async function fail(server: Server, username: string, times: number): Promise<vo
   for (let i = 0; i < times; i += 1) await attempt(server, username, 'wrong-password').expect(401);
 }
 
-describe('Login lock-out, counted in memory (SPEC §3)', () => {
+describe('Login lock-out, counted in memory', () => {
   let t: TestApp;
   let server: Server;
   const events: SecurityEvent[] = [];
@@ -109,7 +109,7 @@ describeWithRedis('Login lock-out against parallel guesses, counted in Redis', (
   });
 });
 
-describe('Login lock-out of IPv6 clients (SPEC §3)', () => {
+describe('Login lock-out of IPv6 clients', () => {
   let t: TestApp;
   let server: Server;
   beforeAll(async () => {
@@ -133,7 +133,7 @@ describe('Login lock-out of IPv6 clients (SPEC §3)', () => {
   });
 });
 
-describeWithRedis('Login lock-out, counted in Redis (SPEC §3)', () => {
+describeWithRedis('Login lock-out, counted in Redis', () => {
   let a: TestApp;
   let b: TestApp;
 

@@ -17,7 +17,7 @@ import { createTestApp, type TestApp } from './utils/harness';
 
 const PROBLEM = /^application\/problem\+json/;
 
-describe('Identity: login, tokens, scopes (SPEC §3)', () => {
+describe('Identity: login, tokens, scopes', () => {
   let t: TestApp;
   let server: Server;
   let admin: LoginBody;
@@ -38,7 +38,7 @@ describe('Identity: login, tokens, scopes (SPEC §3)', () => {
 
   const me = (token: string) => request(server).get('/api/v1/auth/me').auth(token, { type: 'bearer' });
 
-  it('logs in with the seeded admin and returns a bearer pair whose access token carries the §3 claims', async () => {
+  it('logs in with the seeded admin and returns a bearer pair whose access token carries the documented claims', async () => {
     expect(admin).toMatchObject({ token_type: 'Bearer', expires_in: 900, scope: 'admin' });
     expect(admin.refresh_token).toMatch(/^rt_/);
     const [header, payload] = admin.access_token

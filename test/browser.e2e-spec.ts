@@ -24,7 +24,7 @@ if (!available) {
 }
 const describeWithBrowser = available ? describe : describe.skip;
 
-describeWithBrowser('Swagger UI in a real browser (SPEC §4)', () => {
+describeWithBrowser('Swagger UI in a real browser', () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;

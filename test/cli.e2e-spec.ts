@@ -38,7 +38,7 @@ function cli(args: string[], env: Record<string, string | undefined>, stdin?: st
   });
 }
 
-describe('Admin CLI: users and tokens against the same database (SPEC §3)', () => {
+describe('Admin CLI: users and tokens against the same database', () => {
   let api: TestApp;
   let server: Server;
   let env: Record<string, string | undefined>;

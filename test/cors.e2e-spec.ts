@@ -6,7 +6,7 @@ const OK = '/api/v1/edge-probe/ok';
 const ALLOWED = 'https://dashboard.example.com';
 const FOREIGN = 'https://evil.example.net';
 
-describe('CORS allow-list (SPEC §4)', () => {
+describe('CORS allow-list', () => {
   let t: TestApp;
   let http: ReturnType<typeof request>;
   beforeAll(async () => {

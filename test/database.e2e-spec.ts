@@ -55,7 +55,7 @@ async function expectRollbackIsolation(dataSource: DataSource): Promise<void> {
   expect(rows.map((r) => r.body)).toEqual(['kept']);
 }
 
-describe('Database (SPEC §2, §8, §9)', () => {
+describe('Database', () => {
   it('has entities and migrations that agree: generating a migration on a migrated database yields nothing', async () => {
     const t = await createTestApp({ redis: false });
     try {

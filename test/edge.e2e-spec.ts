@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from './utils/harness';
 const OK = '/api/v1/edge-probe/ok';
 const LIMITS = { RATE_LIMIT_BURST: '3', RATE_LIMIT_PER_MINUTE: '100', RATE_LIMIT_BLOCK_SECONDS: '2' };
 
-describe('Client IP and trusted proxies (SPEC §4)', () => {
+describe('Client IP and trusted proxies', () => {
   describe('by default (TRUST_PROXY unset)', () => {
     let t: TestApp;
     beforeAll(async () => {
@@ -51,7 +51,7 @@ describe('Client IP and trusted proxies (SPEC §4)', () => {
   });
 });
 
-describe('Security headers (SPEC §4)', () => {
+describe('Security headers', () => {
   let t: TestApp;
   let http: ReturnType<typeof request>;
   beforeAll(async () => {

@@ -12,7 +12,7 @@ import { TcpProxy } from './utils/tcp-proxy';
 
 const PROBLEM = /^application\/problem\+json/;
 
-describe('Health probes (SPEC §7)', () => {
+describe('Health probes', () => {
   describe('with Postgres behind a proxy the test can cut', () => {
     let proxy: TcpProxy;
     let schema: string;

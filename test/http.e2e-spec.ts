@@ -36,7 +36,7 @@ class ProbeController {
 
 const PROBLEM = /^application\/problem\+json/;
 
-describe('HTTP conventions (SPEC §1)', () => {
+describe('HTTP conventions', () => {
   let t: TestApp;
   let http: ReturnType<typeof request>;
 

@@ -29,10 +29,10 @@ function labelValues(text: string, name: string, label: string): Set<string> {
 }
 
 /**
- * One test per metric of SPEC §7: a real producer (a request, a login, a 429, a cache hit,
+ * One test per core metric (docs/observability.md): a real producer (a request, a login, a 429, a cache hit,
  * an ingest, an audit write) moves it, and `/metrics` shows the name and label.
  */
-describe('Each §7 metric, driven by its real producer', () => {
+describe('Each core metric, driven by its real producer', () => {
   let t: TestApp;
   let http: ReturnType<typeof request>;
   let tokens: EngineTokens;
@@ -194,7 +194,7 @@ describe('Each §7 metric, driven by its real producer', () => {
   });
 });
 
-describe('/metrics in production (SPEC §7 rev.)', () => {
+describe('/metrics in production', () => {
   const PRODUCTION = { NODE_ENV: 'production', RATE_LIMIT_ENABLED: 'false' };
 
   it('is never anonymous without METRICS_TOKEN: a JWT with metrics:read is the only way in', async () => {

@@ -43,7 +43,7 @@ async function bearer(t: TestApp, scopes: Scope[]): Promise<string> {
   return `Bearer ${token.accessToken}`;
 }
 
-describe('Prometheus metrics (SPEC §7)', () => {
+describe('Prometheus metrics', () => {
   describe('public /metrics', () => {
     let t: TestApp;
     let http: ReturnType<typeof request>;
@@ -59,7 +59,7 @@ describe('Prometheus metrics (SPEC §7)', () => {
     });
     afterAll(async () => t?.close());
 
-    it('exposes every metric of SPEC §7 and the process defaults in the Prometheus text format', async () => {
+    it('exposes every core metric and the process defaults in the Prometheus text format', async () => {
       await http.get('/api/v1/metrics-probe/items/1').expect(200);
       await http.get('/api/v1/nowhere').expect(404);
       const res = await http.get('/metrics').expect(200);

@@ -84,7 +84,7 @@ async function until<T>(read: () => T | undefined, timeoutMs: number): Promise<T
   }
 }
 
-describe('Tracing and structured logs (SPEC §7)', () => {
+describe('Tracing and structured logs', () => {
   describe('the API started from apps/api/src/main.ts with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     let receiver: OtlpReceiver;
     let schema: string;

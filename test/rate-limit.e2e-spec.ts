@@ -45,7 +45,7 @@ let clients = 0;
 const newClient = (s: Started, scopes: 'transparency:read'[] = []): Promise<string> =>
   tokenFor(s.t, `client-${process.pid}-${++clients}`, scopes);
 
-describeWithRedis('Rate limits over Redis (SPEC §4)', () => {
+describeWithRedis('Rate limits over Redis', () => {
   describe.each([
     { limit: 'burst', variable: 'RATE_LIMIT_BURST', window: 1, blockSeconds: 2 },
     { limit: 'minute', variable: 'RATE_LIMIT_PER_MINUTE', window: 60, blockSeconds: 2 },

@@ -84,7 +84,7 @@ function answerWithoutBody(
   });
 }
 
-describe('The request path: guards before bodies, every request counted (SPEC §4)', () => {
+describe('The request path: guards before bodies, every request counted', () => {
   describe('with a burst limit of 4', () => {
     let t: TestApp;
     let server: Server;

@@ -26,7 +26,7 @@ async function cuttableRedis(): Promise<{ proxy: TcpProxy; port: number; url: st
   return { proxy, port, url: `redis://127.0.0.1:${port}${target.pathname}` };
 }
 
-describeWithRedis('Transparency caching (SPEC §5)', () => {
+describeWithRedis('Transparency caching', () => {
   describe('with Redis, two instances sharing it', () => {
     let a: TestApp;
     let b: TestApp;

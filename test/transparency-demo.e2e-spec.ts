@@ -6,7 +6,7 @@ import { seedDemo } from '../apps/cli/src/demo-commands';
 import { createSchema, createTestApp, dropSchema, type TestApp, testConfig } from './utils/harness';
 import { TRANSPARENCY_ENV } from './transparency-fixtures';
 
-describe('Demo data (SPEC §8)', () => {
+describe('Demo data', () => {
   let t: TestApp;
   let http: ReturnType<typeof request>;
   let bootMs: number;

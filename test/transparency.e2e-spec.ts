@@ -15,7 +15,7 @@ import {
 
 const PROBLEM = /^application\/problem\+json/;
 
-describe('Transparency data (SPEC §2)', () => {
+describe('Transparency data', () => {
   let t: TestApp;
   let http: ReturnType<typeof request>;
   let tokens: EngineTokens;
@@ -637,7 +637,7 @@ describe('Transparency data (SPEC §2)', () => {
     });
   });
 
-  describe('business metrics (SPEC §7)', () => {
+  describe('business metrics', () => {
     it('publishes equity, PnL, open positions and AI prediction metrics on /metrics', async () => {
       const res = await http.get('/metrics').expect(200);
       expect(res.text).toMatch(/^portfolio_equity 121000$/m);

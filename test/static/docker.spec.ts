@@ -193,7 +193,7 @@ describe('docker/ (statically checked)', () => {
       }
     });
 
-    it('alerts and charts only on metrics the contract names (live presence: test/dashboards.e2e-spec.ts)', () => {
+    it('alerts and charts only on the documented core metrics (live presence: test/dashboards.e2e-spec.ts)', () => {
       const unknown = monitoringExpressions().flatMap(({ where, expr }) =>
         metricNamesIn(expr)
           .filter((name) => {

@@ -1,4 +1,7 @@
-/** Every metric name SPEC §7 lists (histograms also expose _bucket/_sum/_count). */
+/**
+ * The core metric names: those docs/observability.md lists, less `redis_fallback_active` and
+ * the stream's `sse_*` (histograms also expose _bucket/_sum/_count).
+ */
 export const SPEC_METRICS: readonly string[] = [
   'api_requests_total',
   'api_request_duration_seconds',

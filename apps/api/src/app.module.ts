@@ -46,7 +46,7 @@ export class AppModule {
         UnmatchedRouteModule,
       ],
       providers: [
-        // Global guards run in this order (SPEC §4): the bearer token is verified without
+        // Global guards run in this order (docs/security.md): the bearer token is verified without
         // rejecting, the throttler counts the request under the verified subject, and only
         // then does the scopes guard reject (401/403), so refusals are counted and limited.
         // Then the body is read (only now, for handlers that take one), unknown query

@@ -14,8 +14,8 @@ import { setupOpenApi } from './openapi';
 
 /**
  * Options for `NestFactory.create` / `createNestApplication`: Nest's own body parser is off.
- * Bodies are read by `JsonBodyGuard`, after the auth and rate-limit guards (SPEC §4: the bearer token is
- * verified and the rate limit decided before a byte of the body is read).
+ * Bodies are read by `JsonBodyGuard`, after the auth and rate-limit guards, so the bearer token is
+ * verified and the rate limit decided before a byte of the body is read (docs/security.md).
  */
 export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false, abortOnError: false };
 
@@ -30,7 +30,7 @@ const ADMISSION_QUEUE_MAX = 10_000;
 const STREAM_PATH = /^\/api\/v\d+\/stream\/?$/i;
 const isStream = (req: Parameters<typeof requestPath>[0]): boolean => STREAM_PATH.test(requestPath(req));
 
-/** Operational routes that live outside `/api` and outside URI versioning (SPEC §1). */
+/** Operational routes that live outside `/api` and outside URI versioning (docs/api-guide.md). */
 const UNPREFIXED_ROUTES = [
   { path: 'health', method: RequestMethod.GET },
   { path: 'health/live', method: RequestMethod.GET },

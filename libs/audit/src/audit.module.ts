@@ -30,7 +30,10 @@ const chainKeyProvider: Provider = {
 };
 const ENTITIES = [AuditRecordEntity, AuditChainStateEntity];
 
-/** SPEC §6. Needs ObservabilityModule (request hook), HealthModule and CommonModule (event bus). */
+/**
+ * The audit trail (docs/observability.md). Needs ObservabilityModule (request hook), HealthModule and
+ * CommonModule (event bus).
+ */
 @Module({
   imports: [TypeOrmModule.forFeature(ENTITIES)],
   controllers: [AuditController],

@@ -48,7 +48,7 @@ getOrCreateGauge({
 });
 
 /**
- * The audit trail's write side (SPEC §6): records are queued in memory and written in
+ * The audit trail's write side (docs/observability.md): records are queued in memory and written in
  * batches off the request path. A full queue spills to an append-only file under DATA_DIR
  * instead of blocking or dropping; while Postgres is down, records wait (memory, then
  * file) and are written when it returns; shutdown flushes everything.

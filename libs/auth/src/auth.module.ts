@@ -68,7 +68,7 @@ export class JwtKeysModule {}
 export class AuthCoreModule {}
 
 /**
- * The API side of identity: routes of SPEC §3, the Passport bearer strategy, the replica's
+ * The API side of identity: the routes of docs/auth.md, the Passport bearer strategy, the replica's
  * revocation cache and the first admin. The guards (`BearerAuthGuard`, then the throttler,
  * then `ScopesGuard`) are registered by the application as APP_GUARDs, in that order.
  */

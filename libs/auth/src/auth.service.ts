@@ -37,7 +37,7 @@ function invalidRefreshToken(realm: string): ApiProblemException {
   );
 }
 
-/** Login, refresh and logout: the flows of SPEC §3, with their security events. */
+/** Login, refresh and logout: the flows of docs/auth.md, with their security events. */
 @Injectable()
 export class AuthService {
   constructor(

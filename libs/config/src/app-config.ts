@@ -19,7 +19,7 @@ export class AppConfig {
   readonly logLevel!: LogLevel;
   readonly demoData!: boolean;
   readonly database!: {
-    /** Unset: the embedded PGlite under `dataDir` (SPEC §8). */
+    /** Unset: the embedded PGlite under `dataDir` (docs/configuration.md). */
     readonly url?: string;
     readonly embedded: boolean;
     readonly dataDir: string;

@@ -18,7 +18,7 @@ export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
- * The raw environment, one property per variable of SPEC §9. Only the shape of each
+ * The raw environment, one property per variable of docs/configuration.md. Only the shape of each
  * value is checked here; rules that span variables live in `load-config.ts`.
  */
 export class EnvDto {

@@ -23,7 +23,7 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 }
 
 describe('loadConfig', () => {
-  it('gives the zero-setup defaults of SPEC §9 with an empty environment', () => {
+  it('gives the zero-setup defaults with an empty environment', () => {
     const config = loadConfig({});
     expect(config.port).toBe(8000);
     expect(config.database).toMatchObject({ embedded: true, url: undefined, migrationsRun: true, poolMax: 10 });

@@ -154,7 +154,7 @@ const PLACEHOLDER_CHECKED = [
   'REDIS_URL',
 ] as const;
 
-/** The typed configuration: validated values, else the defaults of the contract. */
+/** The typed configuration: validated values, else the documented defaults (docs/configuration.md). */
 function buildConfig(dto: EnvDto, derived: DerivedSettings): AppConfig {
   const { nodeEnv, isProduction, embedded, algorithm, corsOrigins, trustProxy, publicKeys, durations } = derived;
   const config: AppConfig = {

@@ -6,7 +6,7 @@ import { rateLimitRules } from './rate-limit/rate-limit.rules';
 import { RateLimitStorage } from './rate-limit/rate-limit.storage';
 
 /**
- * Rate limiting (SPEC §4). Provides the `@nestjs/throttler` options token itself (instead of
+ * Rate limiting (docs/security.md). Provides the `@nestjs/throttler` options token itself (instead of
  * importing ThrottlerModule) so that the storage is an ordinary provider with the shared Redis
  * client injected and its shutdown hook run. The `ThrottlerStorage` token holds a stub that
  * refuses: the guard decides every limit through `RateLimitStorage.consume`. The app registers

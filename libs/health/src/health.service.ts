@@ -66,7 +66,7 @@ export class HealthService {
   /**
    * Postgres down or shutting down: 503. Redis down: 200 `degraded`, since every
    * feature falls back without it, and failing readiness on every replica at once would
-   * turn a degradation into an outage (SPEC §7).
+   * turn a degradation into an outage (docs/operations.md).
    */
   async readiness(): Promise<ReadinessReport> {
     const [database, redis, ...extra] = await Promise.all([

@@ -16,7 +16,7 @@ function digest(value: string): Buffer {
  * that sets `req.principal`. Outside production it is public unless METRICS_TOKEN is set;
  * in production it is never anonymous (it exposes equity, P&L and per-model predictions
  * that the API itself guards), so without METRICS_TOKEN only the JWT path is open. A
- * valid JWT without the scope is a 403 (SPEC §1), audited as `scope.denied` like any
+ * valid JWT without the scope is a 403, audited as `scope.denied` like any
  * other route's.
  */
 @ApiExcludeController()

@@ -4,7 +4,7 @@ import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 /**
- * SPEC §7 metrics on prom-client's default registry, so metrics other libraries create
+ * The metrics of docs/observability.md on prom-client's default registry, so metrics other libraries create
  * there (the business gauges) are exposed too. Default process metrics are registered by
  * MetricsService once per process, not by PrometheusModule once per app instance.
  */

@@ -20,7 +20,7 @@ function boundedLabel(value: unknown, fallback: string): string {
   return typeof value === 'string' && /^[A-Za-z0-9_.:-]{1,40}$/.test(value) ? value : fallback;
 }
 
-/** An event counter of SPEC §7 with one label: its help text and label name. */
+/** An event counter with one label: its help text and label name. */
 const eventCounter = <L extends string>(name: string, help: string, label: L) =>
   getOrCreateCounter({ name, help, labelNames: [label] as const });
 
@@ -53,7 +53,7 @@ const LOGIN_RESULTS: Partial<Record<SecurityEvent['type'], string>> = {
   'login.lockout': 'lockout',
 };
 
-/** Feeds the SPEC §7 metrics from the request hook, the event bus and the DataSource. */
+/** Feeds the metrics of docs/observability.md from the request hook, the event bus and the DataSource. */
 @Injectable()
 export class MetricsService implements OnModuleInit, OnModuleDestroy {
   private detachDataSource?: () => void;

@@ -52,7 +52,7 @@ export class RequestObserver {
 
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     // Health probes, scrapes, docs assets and CORS preflights are neither audited, counted nor
-    // logged (SPEC §6): they are not observed at all, so a probe costs nothing here.
+    // logged (docs/observability.md): they are not observed at all, so a probe costs nothing here.
     if (isOperationalRequest(req)) return next();
     const startedAt = new Date();
     const start = process.hrtime.bigint();

@@ -5,7 +5,7 @@ import { type RequestKind, requestKind, trackServerSpan } from '@app/common';
 /** Probes, scrapes and preflights (docs assets are traced: they are rare and served by the app). */
 const UNTRACED = new Set<RequestKind>(['health', 'metrics', 'preflight']);
 
-/** Service name on every span (SPEC §7). */
+/** Service name on every span (docs/observability.md). */
 export const SERVICE_NAME = 'transparency-api';
 
 export interface Tracing {

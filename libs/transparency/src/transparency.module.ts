@@ -12,8 +12,8 @@ import { TradesController } from './trades/trades.controller';
 import { TransparencyCoreModule } from './transparency-core.module';
 
 /**
- * SPEC §2: the transparency routes under /api/v1 (portfolio, trades, performance, ai,
- * backtests, stats), their cache (§5), business metrics (§7) and the demo data (§8).
+ * The transparency routes under /api/v1 (portfolio, trades, performance, ai, backtests, stats),
+ * their cache, business metrics and the demo data (docs/transparency.md).
  */
 @Module({
   imports: [TransparencyCoreModule],

@@ -21,7 +21,7 @@ interface StrategyRun {
 const AUTHENTICATE_OPTIONS = { session: false };
 
 /**
- * The first global guard (SPEC §4): runs the bearer Passport strategy once per request and
+ * The first global guard (docs/security.md): runs the bearer Passport strategy once per request and
  * never rejects. It sets `req.principal`, or `req.authError` for the scopes guard to answer 401
  * after the throttler (keyed on the principal) has counted the request.
  *

@@ -23,7 +23,7 @@ const EXPIRED: BearerFailure = { result: 'expired', message: 'The access token h
 const REVOKED: BearerFailure = { result: 'revoked', message: 'The access token has been revoked.' };
 
 /**
- * The Passport strategy of SPEC §3/§4: authenticates the bearer token of a request with the
+ * The Passport bearer strategy (docs/auth.md): authenticates the bearer token of a request with the
  * `@nestjs/jwt` verifier and the replica's revocation cache. A refusal is a Passport failure
  * carrying its reason (the guard turns it into `req.authError`, never into a rejection, so
  * the throttler still sees the request); no Authorization header is an anonymous request.

@@ -5,7 +5,7 @@ import { AppConfig } from '@app/config';
 import { CLOCK_TOLERANCE_SECONDS } from './jwt-options';
 import { JwtKeysService } from './jwt-keys.service';
 
-/** The claims of every access token this API signs (SPEC §3). */
+/** The claims of every access token this API signs (docs/auth.md). */
 export interface AccessTokenClaims {
   iss: string;
   aud: string;

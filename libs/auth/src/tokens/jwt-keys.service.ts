@@ -51,7 +51,7 @@ function generatePrivateKeyPem(alg: Exclude<JwtAlgorithm, 'HS256'>): string {
 }
 
 /**
- * The key material of SPEC §3, loaded once at boot: HS256 signs and verifies with one secret;
+ * The signing keys (docs/auth.md), loaded once at boot: HS256 signs and verifies with one secret;
  * RS256/ES256 sign with JWT_PRIVATE_KEY under JWT_KID and verify with it and the older
  * JWT_PUBLIC_KEYS, chosen by the token's `kid`. `@nestjs/jwt` is configured from it
  * (`JwtModule.registerAsync`), and the JWKS route publishes its public keys.

@@ -10,7 +10,7 @@ export const GENERATED_ADMIN_USERNAME = 'admin';
 export const ADMIN_PASSWORD_FILE = 'admin-password';
 
 /**
- * The first admin (SPEC §3): seeded from ADMIN_USERNAME/ADMIN_PASSWORD when no admin exists;
+ * The first admin (docs/auth.md): seeded from ADMIN_USERNAME/ADMIN_PASSWORD when no admin exists;
  * on the embedded default with neither set, a generated password printed once and stored
  * 0600 under DATA_DIR; against an external database with neither set, only a warning.
  */

@@ -1,4 +1,4 @@
-/** SPEC §3. `admin` implies every other scope. */
+/** The scopes of docs/auth.md; `admin` implies every other scope. */
 export const SCOPES = ['transparency:read', 'transparency:write', 'audit:read', 'metrics:read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -4,7 +4,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 /** The event name every security event is emitted under (subscribe with `@OnEvent(SECURITY_EVENT)`). */
 export const SECURITY_EVENT = 'security.event';
 
-/** SPEC §6: the security events that become audit records. */
+/** The security events that become audit records (docs/observability.md). */
 export type SecurityEventType =
   | 'login.success'
   | 'login.failure'

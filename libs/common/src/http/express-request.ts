@@ -3,7 +3,7 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** SPEC §1: the caller's X-Request-Id when well-formed, else a fresh UUID. */
+      /** The caller's X-Request-Id when well-formed, else a fresh UUID (docs/api-guide.md). */
       requestId: string;
     }
   }

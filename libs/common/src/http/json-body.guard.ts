@@ -52,7 +52,7 @@ const UNSUPPORTED_MEDIA_TYPE = {
 };
 
 /**
- * The request body, read after authentication and the rate limit (SPEC §4): the global guard
+ * The request body, read after authentication and the rate limit (docs/security.md): the global guard
  * registered right after the scopes guard, so a throttled client (429) or an anonymous caller
  * of a protected route (401) is answered without its body being read, and a malformed body from
  * them is still 429/401. A guard rather than an interceptor because guards are the cheapest

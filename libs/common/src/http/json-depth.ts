@@ -1,4 +1,4 @@
-/** SPEC §4: deeper JSON is refused before parsing (validation recurses per level). */
+/** Deeper JSON is refused before parsing, since validation recurses per level (docs/security.md). */
 export const MAX_JSON_DEPTH = 32;
 
 const QUOTE = 0x22;

@@ -16,7 +16,7 @@ const NO_ROUTE = { status: 404, detail: 'No route matches this method and path.'
 /**
  * Answers every request no other route matched with the same 404 problem as an unknown
  * resource. Being a route (registered last), unknown paths pass the same global guards as
- * known ones: a 404 flood is counted and throttled like any other traffic (SPEC §4).
+ * known ones: a 404 flood is counted and throttled like any other traffic (docs/security.md).
  */
 @ApiExcludeController()
 @Public()

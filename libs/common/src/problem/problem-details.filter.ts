@@ -64,7 +64,7 @@ function fromHttpException(exception: HttpException): ProblemInit {
 }
 
 /**
- * Turns every error into RFC 9457 problem+json (SPEC §1). Unexpected errors become a
+ * Turns every error into RFC 9457 problem+json (docs/api-guide.md). Unexpected errors become a
  * bare 500 (or 503 for a dependency outage) and are logged here with their stack; the
  * client never sees a stack trace, SQL or a path.
  */

@@ -9,7 +9,7 @@ export interface FieldError {
   message: string;
 }
 
-/** RFC 9457 problem details, the body of every error response (SPEC §1). */
+/** RFC 9457 problem details, the body of every error response (docs/api-guide.md). */
 export interface ProblemDetails {
   type: string;
   title: string;

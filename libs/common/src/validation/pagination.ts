@@ -17,7 +17,7 @@ export interface PaginationOptions {
 }
 
 /**
- * `limit`/`offset` query fields of a paginated list (SPEC §1), validated (`limit` 1..max,
+ * `limit`/`offset` query fields of a paginated list (docs/api-guide.md), validated (`limit` 1..max,
  * `offset` >= 0, integers, 422 otherwise) and documented once: a query DTO extends
  * `PaginationQuery({ max: 500, default: 50 })` and adds its filters after them.
  */
@@ -47,7 +47,7 @@ export function PaginationQuery(options: PaginationOptions) {
 export const TimeBoundQuery = (description: string): PropertyDecorator =>
   applyDecorators(ApiPropertyOptional({ format: 'date-time', description }), IsOptional(), IsISO8601({ strict: true }));
 
-/** The envelope of a paginated list answer (SPEC §1): the true count, the page asked for, when. */
+/** The envelope of a paginated list answer (docs/api-guide.md): the true count, the page asked for, when. */
 export interface PageMeta {
   total_count: number;
   limit: number;

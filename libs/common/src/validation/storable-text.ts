@@ -25,7 +25,7 @@ export function isStorableText(value: unknown, depth = 0): boolean {
 
 /**
  * Refuses (422) strings and JSON objects Postgres would reject with an error: without it a
- * NUL byte in a query parameter or an ingested field is a 500 (SPEC §1: never for bad input).
+ * NUL byte in a query parameter or an ingested field is a 500, and bad input is never a 500 (docs/api-guide.md).
  */
 export const IsStorableText = (options?: ValidationOptions): PropertyDecorator =>
   ValidateBy(

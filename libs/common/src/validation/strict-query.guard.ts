@@ -10,7 +10,7 @@ interface RouteArg {
 }
 
 /**
- * Unknown query parameters are 422 (SPEC §2), also on routes that declare no query DTO
+ * Unknown query parameters are 422 (docs/api-guide.md), also on routes that declare no query DTO
  * (where the ValidationPipe never runs). Routes that take a whole `@Query() dto` are left
  * to the pipe, which rejects unknown keys itself. A global guard, after the body guard: it
  * refuses or lets through, and guards cost Nest one await where an interceptor costs an rxjs

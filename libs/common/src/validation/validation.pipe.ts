@@ -60,7 +60,7 @@ export function validationProblem(errors: FieldError[]): ApiProblemException {
 }
 
 /**
- * The global pipe (SPEC §4): strips nothing silently (unknown fields are 422), converts
+ * The global pipe: strips nothing silently (unknown fields are 422), converts
  * query strings to the declared types, and answers 422 with `errors: [{ field, message }]`.
  */
 export function createValidationPipe(): ValidationPipe {

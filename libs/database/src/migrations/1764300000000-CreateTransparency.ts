@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** SPEC §2: the transparency tables, with an index for every filter and sort the read routes use. */
+/** The transparency tables (docs/transparency.md), with an index for every filter and sort the read routes use. */
 export class CreateTransparency1764300000000 implements MigrationInterface {
   name = 'CreateTransparency1764300000000';
 

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** SPEC §6: the hash-chained audit trail (entity: libs/audit AuditRecordEntity). */
+/** The hash-chained audit trail (docs/observability.md; entity: libs/audit AuditRecordEntity). */
 export class CreateAuditRecords1764300000600 implements MigrationInterface {
   name = 'CreateAuditRecords1764300000600';
 

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** SPEC §3: users, issued-token metadata, refresh tokens (hashed) and the revocation list. */
+/** Identity (docs/auth.md): users, issued-token metadata, refresh tokens (hashed) and the revocation list. */
 export class CreateIdentity1764310000000 implements MigrationInterface {
   name = 'CreateIdentity1764310000000';
 

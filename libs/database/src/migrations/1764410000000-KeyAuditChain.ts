@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * SPEC §6 (rev.): the audit chain becomes keyed (HMAC-SHA256). Existing records keep their
+ * The audit chain becomes keyed (HMAC-SHA256; docs/observability.md). Existing records keep their
  * plain SHA-256 links, marked `sha256`; the application seals where they end (the
  * `legacy_boundary` state) under the key at its first start. `chain_alg` has no default, so
  * a replica of an older version cannot append unkeyed records after the upgrade: its

@@ -4,7 +4,7 @@ import type { AppConfig } from '@app/config';
 import { RATE_LIMIT_HEADERS } from '../rate-limit/rate-limit.headers';
 
 /**
- * SPEC §4: only the listed origins get `Access-Control-Allow-Origin` (their own value, with
+ * Only the listed origins get `Access-Control-Allow-Origin` (their own value, with
  * `Vary: Origin`); a foreign origin gets no CORS header and the browser blocks the read.
  * Preflights are answered here with 204, before any guard, so they are never rate limited.
  * `*` is accepted outside production only (refused by libs/config in production).

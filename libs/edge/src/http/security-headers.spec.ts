@@ -36,7 +36,7 @@ describe('precomputed security headers', () => {
     expect(precomputed(later)).toBe(later);
   });
 
-  it('gives JSON answers the headers of SPEC §4 and no header meant for HTML pages; the docs keep those', () => {
+  it('gives JSON answers the API security headers and no header meant for HTML pages; the docs keep those', () => {
     const api = headersAfter(securityHeaders);
     expect(api).toMatchObject({
       'content-security-policy': "default-src 'none';frame-ancestors 'none'",

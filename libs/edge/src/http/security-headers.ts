@@ -49,7 +49,7 @@ export function precomputed(middleware: RequestHandler): RequestHandler {
 }
 
 /**
- * SPEC §4: the API answers JSON only, so its responses may load nothing and be framed by no one.
+ * The API answers JSON only, so its responses may load nothing and be framed by no one.
  * helmet's headers for old browsers' document features are left out of JSON answers: DNS
  * prefetching, IE8's download prompt, Flash/PDF cross-domain policies, the retired XSS
  * auditor and origin-keyed agent clusters concern HTML pages (the docs keep them). Each header

@@ -37,7 +37,7 @@ export const SkipRateLimit = (): MethodDecorator & ClassDecorator =>
   SkipThrottle(Object.fromEntries(LIMIT_NAMES.map((name) => [name, true])));
 
 /**
- * The throttler of SPEC §4. Extends `ThrottlerGuard` where the stock guard differs from §4:
+ * The throttler (docs/security.md). Extends `ThrottlerGuard` where the documented limits differ from the stock guard:
  * - the key is the client (token subject, else client IP), not client + route;
  * - all three limits are decided in one storage call, so a request refused by one limit is
  *   counted in none, and refused requests do not count at all;

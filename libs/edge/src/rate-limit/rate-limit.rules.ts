@@ -1,7 +1,7 @@
 import type { AppConfig } from '@app/config';
 import type { RateLimitRule } from './rate-limit.types';
 
-/** SPEC §4 / §9: burst per second, per minute, per hour; burst and minute share a block duration. */
+/** Burst per second, per minute, per hour; burst and minute share a block duration (docs/configuration.md). */
 export function rateLimitRules(config: AppConfig): RateLimitRule[] {
   const { burst, perMinute, perHour, blockSeconds, hourBlockSeconds } = config.rateLimit;
   return [

@@ -1,4 +1,4 @@
-/** The three limits of SPEC §4, in the order they are checked and reported. */
+/** The three limits (docs/security.md), in the order they are checked and reported. */
 export const LIMIT_NAMES = ['burst', 'minute', 'hour'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 

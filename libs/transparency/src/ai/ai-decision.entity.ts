@@ -6,7 +6,7 @@ export type Direction = (typeof DIRECTIONS)[number];
 export const OUTCOMES = ['pending', 'profitable', 'loss', 'cancelled'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-/** One model prediction and, once known, its outcome (SPEC §2 `ai_decisions`). */
+/** One model prediction and, once known, its outcome (`ai_decisions`, docs/transparency.md). */
 @Entity('ai_decisions')
 // The list is newest first, optionally narrowed by model, symbol or outcome: each index ends in
 // (timestamp, id), the list's order, so a page is read in order with no sort.

@@ -1,6 +1,7 @@
 /**
  * Cached read routes come in families; a write bumps the version of exactly the families
- * whose answers it can change (SPEC §5 TTLs; `ai` and `positions` follow the portfolio's).
+ * whose answers it can change (TTLs as in docs/api-guide.md, "Caching"; `ai` and `positions`
+ * follow the portfolio's).
  */
 export const CACHE_TTL_SECONDS = {
   portfolio: 60,

@@ -5,10 +5,11 @@ import { CACHED_READ_KEY, type CachedReadOptions } from './cached-read-options';
 import { ResponseCacheInterceptor } from './response-cache.interceptor';
 
 /**
- * Serves the route through the response cache (SPEC §5): `ResponseCacheInterceptor` keys it by
- * route template and normalised parameters and query, sets `X-Cache` and `ETag`, answers 304,
- * and the family's writes invalidate it. The TTL is the family's unless given. Documents the
- * cache contract in OpenAPI too, so caching and its documentation are one line.
+ * Serves the route through the response cache (docs/architecture.md, "Response caching"):
+ * `ResponseCacheInterceptor` keys it by route template and normalised parameters and query, sets
+ * `X-Cache` and `ETag`, answers 304, and the family's writes invalidate it. The TTL is the family's
+ * unless given. Documents the cache contract in OpenAPI too, so caching and its documentation are
+ * one line.
  */
 export const CachedRead = (
   family: CacheFamily,

@@ -9,7 +9,7 @@ import { getOrCreateGauge } from '@app/metrics';
 import { type DegradableRedis, RedisService } from '@app/redis';
 import { CACHE_LOOKUP_EVENT, type CacheFamily, type CacheLookupEvent } from './cache-families';
 
-/** Past this, a cache call counts as failed and the read goes to Postgres (SPEC §5). */
+/** Past this, a cache call counts as failed and the read goes to Postgres (docs/transparency.md). */
 const CACHE_CALL_TIMEOUT_MS = 250;
 /** How often an invalidation that could not be written is retried while the cache is down. */
 const INVALIDATION_RETRY_MS = 500;

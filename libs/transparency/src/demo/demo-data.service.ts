@@ -17,7 +17,7 @@ export interface SeedReport {
   elapsedMs: number;
 }
 
-/** Loads the deterministic demo data set (SPEC §8) in one transaction, idempotently. */
+/** Loads the deterministic demo data set (docs/transparency.md) in one transaction, idempotently. */
 @Injectable()
 export class DemoDataService {
   private readonly logger = new Logger('DemoData');

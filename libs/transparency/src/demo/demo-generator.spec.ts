@@ -2,7 +2,7 @@ import { demoId, generateDemoData } from './demo-generator';
 
 const END = new Date('2026-11-28T12:03:00Z');
 
-describe('demo data generator (SPEC §8)', () => {
+describe('demo data generator', () => {
   const data = generateDemoData({ seed: 42, end: END });
 
   it('is deterministic for a seed and end time, and ids depend on the seed only', () => {

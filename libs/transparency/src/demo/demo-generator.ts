@@ -96,7 +96,7 @@ function demoContext(options: DemoOptions): DemoContext {
 }
 
 /**
- * The demo data set of SPEC §8, deterministic for a seed and end time: 5-minute equity
+ * The demo data set (docs/transparency.md), deterministic for a seed and end time: 5-minute equity
  * snapshots from a random walk with drift, per-symbol price paths, trade cycles
  * (signal → order → fill → closing order → fill → position_closed) whose open tails are the
  * open positions, model decisions resolved against the price paths, and three backtests.

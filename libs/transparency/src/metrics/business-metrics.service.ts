@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { toNumber } from '../shared/columns';
 
 const REFRESH_INTERVAL_MS = 30_000;
-/** Distinct `model_name` label values kept; later names share `other` (SPEC §7: bounded labels). */
+/** Distinct `model_name` label values kept; later names share `other`: labels stay bounded (docs/observability.md). */
 export const MAX_MODEL_NAME_LABELS = 20;
 export const OTHER_MODEL_LABEL = 'other';
 /**
@@ -27,7 +27,7 @@ function singleton<M extends Metric>(name: string, create: () => M): M {
 }
 
 /**
- * The business metrics of SPEC §7 on prom-client's default registry (the one /metrics
+ * The business metrics (docs/observability.md) on prom-client's default registry (the one /metrics
  * exposes). Gauges are refreshed from the data after every write and periodically, with
  * two indexed queries; the AI counter and histogram are fed by ingests.
  */

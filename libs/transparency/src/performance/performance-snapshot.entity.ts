@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { NUMERIC } from '../shared/columns';
 
-/** The portfolio at one moment, pushed by the engine (SPEC §2 `performance_snapshots`). */
+/** The portfolio at one moment, pushed by the engine (`performance_snapshots`, docs/transparency.md). */
 @Entity('performance_snapshots')
 // Latest snapshot, baseline lookup, windows and equity-curve buckets all range over time.
 @Index('idx_performance_snapshots_timestamp', ['timestamp'])

@@ -13,7 +13,7 @@ import {
 const FIVE_MIN = 300_000;
 const at = (equity: number[], step = FIVE_MIN) => equity.map((value, i) => ({ time: i * step, equity: value }));
 
-describe('performance math (SPEC §2)', () => {
+describe('performance math', () => {
   // 100 → 110 → 99 → 121, five minutes apart. By hand:
   // r = 0.1, -0.1, 0.2222…; mean 0.0740741; sample stdev √(0.0529218/2) = 0.1626681;
   // downside dev √(0.01/3) = 0.0577350; N = 365·86400/300 = 105120, √N = 324.2221.

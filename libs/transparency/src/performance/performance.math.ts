@@ -1,7 +1,7 @@
 import { round, roundOrNull } from '../shared/round';
 
 /**
- * The formulas of SPEC §2, pure so they can be checked against hand-computed series.
+ * The performance formulas, pure so they can be checked against hand-computed series.
  * Conventions (docs/transparency.md):
  * - per-snapshot simple returns r_i = e_i / e_{i-1} - 1 (a step from a non-positive equity is skipped);
  * - Sharpe = mean(r) / stdev(r) × √N and Sortino = mean(r) / downside_dev(r) × √N, with a zero

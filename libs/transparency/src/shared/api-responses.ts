@@ -8,7 +8,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 
-/** The cache contract of every cached read (SPEC §5), documented once. */
+/** The cache contract of every cached read (docs/api-guide.md, "Caching"), documented once. */
 export const ApiCachedRead = (): MethodDecorator =>
   applyDecorators(
     ApiHeader({

@@ -2,7 +2,7 @@ import type { ValueTransformer } from 'typeorm';
 
 /**
  * Postgres `numeric` arrives from `pg` as a string (it may exceed a double's precision);
- * the API speaks JSON numbers (SPEC §1), so entities convert at the boundary.
+ * the API speaks JSON numbers, so entities convert at the boundary.
  */
 export const numericTransformer: ValueTransformer = {
   to: (value: number | null | undefined) => value,

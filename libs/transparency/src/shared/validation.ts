@@ -13,7 +13,7 @@ export const SYMBOL_MESSAGE = 'must be 1-20 characters of A-Z, 0-9, "-" or "/"';
 export const UpperCase = (): PropertyDecorator =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value));
 
-/** SPEC §2: a symbol is 1-20 chars of [A-Z0-9-/], upper-cased; anything else is 422. */
+/** A symbol is 1-20 chars of [A-Z0-9-/], upper-cased; anything else is 422 (docs/transparency.md). */
 export const IsSymbol = (): PropertyDecorator => {
   const upper = UpperCase();
   const matches = Matches(SYMBOL_PATTERN, { message: `$property ${SYMBOL_MESSAGE}` });

@@ -10,7 +10,7 @@ export type TradeStatus = (typeof TRADE_STATUSES)[number];
 export const ORDER_TYPES = ['market', 'limit', 'stop', 'stop_limit'] as const;
 export type OrderType = (typeof ORDER_TYPES)[number];
 
-/** One event of the trading engine's order lifecycle (SPEC §2 `trade_events`). */
+/** One event of the trading engine's order lifecycle (`trade_events`, docs/transparency.md). */
 @Entity('trade_events')
 // The list is newest first, optionally narrowed by symbol or event type (and a time range): each
 // index ends in (timestamp, id), the list's order, so a page is read in order with no sort.
