@@ -55,10 +55,7 @@ export async function newestFirstPage<T extends ObjectLiteral>(
   const entities = raw.map((row) => hydrate<T>(metadata, driver, row));
   if (raw.length > 0) return [entities, Number(raw[0].page_total)];
   if (page.offset === 0) return [entities, 0];
-  const [sql, parameters] = qb.connection.driver.escapeQueryWithParameters(
-    `SELECT ${count} AS "total"`,
-    qb.getParameters(),
-  );
+  const [sql, parameters] = driver.escapeQueryWithParameters(`SELECT ${count} AS "total"`, qb.getParameters());
   const [row] = await qb.connection.query<{ total: string }[]>(sql, parameters);
   return [entities, Number(row?.total ?? 0)];
 }

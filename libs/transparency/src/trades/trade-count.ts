@@ -41,7 +41,7 @@ export function tradeCountExpression(filters: TradeFilters): CountExpression | n
     parameters.countEventType = filters.eventType;
     dimensions.push('event_type = :countEventType');
   }
-  const daily = [...dimensions.map((d) => `d.${d}`)];
+  const daily = dimensions.map((d) => `d.${d}`);
   const rows = (range: string) =>
     `(SELECT count(*) FROM "trade_events" e WHERE ${[...dimensions.map((d) => `e.${d}`), range].join(' AND ')})`;
   const parts: string[] = [];
