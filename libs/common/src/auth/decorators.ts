@@ -44,7 +44,7 @@ export const CurrentPrincipal = createParamDecorator(
  * A transparency read (REST or the live stream): needs `transparency:read`, unless
  * TRANSPARENCY_PUBLIC_READ=true, in which case the global guard lets anonymous callers in (it
  * reads PUBLIC_READ_KEY and the config; a decorator runs before any config exists, so it can
- * only leave the mark). A read is run once more when a lost database connection cut it off.
+ * only leave the mark). A read is run again when a lost database connection cut it off.
  */
 export const TransparencyRead = (): MethodDecorator & ClassDecorator =>
   applyDecorators(

@@ -98,10 +98,18 @@ describe('ConnectionLossRetryInterceptor', () => {
     expect(h.runs).toBe(2);
   });
 
-  it('retries only once', async () => {
+  it('runs it a second time, later, when the first re-run lost its connection too (a mass termination)', async () => {
     const h = handler([lost, lost]);
+    const started = Date.now();
+    await expect(lastValueFrom(interceptor.intercept(context('GET'), h))).resolves.toBe('answer');
+    expect(h.runs).toBe(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+  });
+
+  it('gives up after two re-runs', async () => {
+    const h = handler([lost, lost, lost]);
     await expect(lastValueFrom(interceptor.intercept(context('GET'), h))).rejects.toBe(lost);
-    expect(h.runs).toBe(2);
+    expect(h.runs).toBe(3);
   });
 
   it('never re-runs a handler whose response is already under way', async () => {
