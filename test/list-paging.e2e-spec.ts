@@ -251,4 +251,97 @@ describe('List paging', () => {
       expect([...all.totals]).toEqual([3]);
     });
   });
+
+  describe('values read through a page', () => {
+    // A page comes back from Postgres as one JSON array; a single read by id comes back row by
+    // row through the driver's own type parsers. Both must hand out the same values: awkward
+    // text, tiny and long decimals, nulls, nested data and a microsecond timestamp.
+    const awkwardText = 'momentum "v2" \\ back\\slash, ü, 📈, tab\there';
+    const awkwardData = {
+      nested: { list: [1, 'two', null, true, { deep: [] }] },
+      big: 2 ** 70,
+      tiny: 1e-12,
+      text: 'line\nbreak "quoted" \u2028 end',
+      empty: {},
+    };
+    const trades = [
+      trade({ symbol: 'JSON-T', quantity: 1e-8, price: 123456789.12345678, fee: 0, strategy: awkwardText }),
+      trade({
+        symbol: 'JSON-T',
+        event_type: 'position_closed',
+        side: 'sell',
+        realized_pnl: -0.000001,
+        quantity: 0.1,
+        price: 0.2,
+        order_type: undefined,
+        strategy: null,
+        data: awkwardData,
+      }),
+      trade({ symbol: 'JSON-T', timestamp: minutesAgo(7), quantity: 3, price: 1e15, data: {} }),
+    ];
+    const decisions = [
+      decision({ symbol: 'JSON-D', reasoning: awkwardText, features: awkwardData }),
+      decision({ symbol: 'JSON-D', reasoning: null, outcome: 'loss', actual_return: -0.0425, features: {} }),
+    ];
+
+    beforeAll(async () => {
+      await post('/api/v1/trades', trades).expect(201);
+      await post('/api/v1/ai/decisions', decisions).expect(201);
+      await post('/api/v1/backtests', backtest({ name: awkwardText, description: null })).expect(201);
+      // The API stores milliseconds; Postgres keeps microseconds, which both paths truncate alike.
+      const db = new Client({ connectionString: schemaUrl(t.schema) });
+      await db.connect();
+      await db.query(`UPDATE trade_events SET timestamp = timestamp + interval '0.000789 s' WHERE id = $1`, [
+        trades[2].id,
+      ]);
+      await db.end();
+    });
+
+    async function expectPageEqualsSingleReads(list: string, key: string, single: (id: string) => string) {
+      const page = await get(list).expect(200);
+      const items = page.body[key] as { id: string }[];
+      expect(items.length).toBeGreaterThan(0);
+      for (const item of items) expect(item).toEqual((await get(single(item.id)).expect(200)).body);
+      return items;
+    }
+
+    it('lists trades with exactly the values a single read gives', async () => {
+      const items = await expectPageEqualsSingleReads(
+        '/api/v1/trades?symbol=JSON-T',
+        'trades',
+        (id) => `/api/v1/trades/${id}`,
+      );
+      expect(items).toHaveLength(3);
+      const byId = new Map(items.map((x) => [x.id, x as Record<string, unknown>]));
+      expect(byId.get(trades[0].id as string)).toMatchObject({
+        quantity: 1e-8,
+        price: 123456789.12345678,
+        strategy: awkwardText,
+      });
+      expect(byId.get(trades[1].id as string)).toMatchObject({
+        realized_pnl: -0.000001,
+        order_type: null,
+        data: awkwardData,
+      });
+      expect(byId.get(trades[2].id as string)).toMatchObject({ timestamp: trades[2].timestamp, price: 1e15, data: {} });
+    });
+
+    it('lists AI decisions and backtests with exactly the values a single read gives', async () => {
+      const listed = await expectPageEqualsSingleReads(
+        '/api/v1/ai/decisions?symbol=JSON-D',
+        'decisions',
+        (id) => `/api/v1/ai/decisions/${id}`,
+      );
+      expect(listed).toHaveLength(2);
+      expect(listed.map((x) => (x as Record<string, unknown>).features)).toEqual(
+        expect.arrayContaining([awkwardData, {}]),
+      );
+      const backtests = await expectPageEqualsSingleReads(
+        '/api/v1/backtests',
+        'backtests',
+        (id) => `/api/v1/backtests/${id}`,
+      );
+      expect(backtests.map((x) => (x as Record<string, unknown>).name)).toContain(awkwardText);
+    });
+  });
 });
