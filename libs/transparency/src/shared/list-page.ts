@@ -1,3 +1,4 @@
+import { BoundedMap } from '@app/common';
 import type { EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { hydrate } from './hydrate';
 
@@ -43,6 +44,86 @@ function assertJsonFaithful(metadata: EntityMetadata): void {
   checkedEntities.add(metadata);
 }
 
+/** The page's statement for one shape of filters: SQL with `$n` placeholders, and the parameter behind each. */
+interface PageStatement {
+  sql: string;
+  parameterNames: string[];
+}
+
+const PAGE_LIMIT = 'pageLimit';
+const PAGE_OFFSET = 'pageOffset';
+/** A list has a handful of filter shapes (the trade list 16 filter sets × 4 count forms). */
+const MAX_SHAPES_PER_ENTITY = 256;
+/** Per entity metadata, so per data source: two data sources may qualify table names differently. */
+const statements = new WeakMap<EntityMetadata, BoundedMap<string, PageStatement>>();
+
+/**
+ * What the page's SQL text depends on, besides the values of its parameters: the filters'
+ * conditions, the parameter names, the count's SQL and the order. Undefined when the builder
+ * holds anything whose SQL also depends on values (a spread array parameter, a function) or
+ * that this helper does not expect (joins, grouping): that page is built on every call.
+ */
+function shapeOf(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  orderBy: string,
+  count: string | undefined,
+): string | undefined {
+  const map = qb.expressionMap;
+  if (map.joinAttributes.length > 0 || map.groupBys.length > 0 || map.havings.length > 0) return undefined;
+  const parts = [qb.alias, orderBy, count ?? ''];
+  for (const where of map.wheres) {
+    if (typeof where.condition !== 'string') return undefined;
+    parts.push(where.type, where.condition);
+  }
+  const parameters: Record<string, unknown> = qb.getParameters();
+  for (const name of Object.keys(parameters).sort()) {
+    const value = parameters[name];
+    if (Array.isArray(value) || typeof value === 'function') return undefined;
+    parts.push(name);
+  }
+  return parts.join('\u0000');
+}
+
+/**
+ * The page's statement: one row holding the count and the page as one JSON array. LIMIT and
+ * OFFSET are parameters (TypeORM would write them into the text), so every page of a shape
+ * shares one statement.
+ */
+function buildStatement(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  metadata: EntityMetadata,
+  orderBy: string,
+  total: CountExpression | null | undefined,
+): PageStatement {
+  const alias = qb.alias;
+  const { driver } = qb.connection;
+  // The same filters (and parameters, by name) with the same alias, which inside the
+  // subquery refers to its own FROM: Postgres resolves the innermost first.
+  const count =
+    total?.sql ?? `(${qb.clone().select('count(*)').orderBy().limit(undefined).offset(undefined).getQuery()})`;
+  const pageSql = qb
+    .clone()
+    .select(
+      metadata.columns.map(
+        (c) => `${driver.escape(alias)}.${driver.escape(c.databaseName)} AS ${driver.escape(c.databaseName)}`,
+      ),
+    )
+    .orderBy(`${alias}.${orderBy}`, 'DESC')
+    .addOrderBy(`${alias}.id`, 'DESC')
+    .limit(undefined)
+    .offset(undefined)
+    .getQuery();
+  const orderColumn = driver.escape(metadata.findColumnWithPropertyName(orderBy)!.databaseName);
+  const idColumn = driver.escape(metadata.findColumnWithPropertyName('id')!.databaseName);
+  const sql =
+    `SELECT (${count}) AS "total", (SELECT coalesce(json_agg("page" ORDER BY "page".${orderColumn} DESC, ` +
+    `"page".${idColumn} DESC), '[]') FROM (${pageSql} LIMIT :${PAGE_LIMIT} OFFSET :${PAGE_OFFSET}) "page") AS "rows"`;
+  // Each parameter stands for its own name: the escaped values are the names, in placeholder order.
+  const names = Object.fromEntries(Object.keys(qb.getParameters()).map((name) => [name, name]));
+  const [escaped, parameterNames] = driver.escapeQueryWithParameters(sql, names);
+  return { sql: escaped, parameterNames: parameterNames as string[] };
+}
+
 /**
  * One page of a filtered list, newest first, and the true count of matching rows. The id breaks
  * ties between equal timestamps, so pages never overlap or skip a row.
@@ -59,6 +140,9 @@ function assertJsonFaithful(metadata: EntityMetadata): void {
  * `JSON_FAITHFUL_TYPES` and `hydrate`). The aggregate carries its own ORDER BY: the order of the
  * rows it receives from the subquery is not guaranteed.
  *
+ * The statement's text is built once per shape of filters (see `shapeOf`) and reused: building
+ * it with TypeORM cost about as much as hydrating the page.
+ *
  * `orderBy` is the entity property the list is ordered by (newest first); the helper adds the
  * id and the page bounds. The builder must select one entity with no joins. `total`, when
  * given, replaces the plain count with a cheaper expression of the same number (the trade
@@ -70,33 +154,27 @@ export async function newestFirstPage<T extends ObjectLiteral>(
   orderBy = 'timestamp',
   total?: CountExpression | null,
 ): Promise<[T[], number]> {
-  const alias = qb.alias;
   const metadata = qb.expressionMap.mainAlias!.metadata;
   assertJsonFaithful(metadata);
-  // The same filters (and parameters, by name) with the same alias, which inside the
-  // subquery refers to its own FROM: Postgres resolves the innermost first.
-  const count =
-    total?.sql ?? `(${qb.clone().select('count(*)').orderBy().limit(undefined).offset(undefined).getQuery()})`;
   if (total) qb.setParameters(total.parameters);
+  const filters: Record<string, unknown> = qb.getParameters();
+  if (PAGE_LIMIT in filters || PAGE_OFFSET in filters) {
+    throw new Error(`newestFirstPage: the parameter names ${PAGE_LIMIT} and ${PAGE_OFFSET} are its own`);
+  }
+  qb.setParameters({ [PAGE_LIMIT]: page.limit, [PAGE_OFFSET]: page.offset });
+  const shape = shapeOf(qb, orderBy, total?.sql);
+  let shapes = statements.get(metadata);
+  let statement = shape === undefined ? undefined : shapes?.get(shape);
+  if (!statement) {
+    statement = buildStatement(qb, metadata, orderBy, total);
+    if (shape !== undefined) {
+      if (!shapes) statements.set(metadata, (shapes = new BoundedMap(MAX_SHAPES_PER_ENTITY)));
+      shapes.set(shape, statement);
+    }
+  }
+  const parameters: Record<string, unknown> = qb.getParameters();
+  const values = statement.parameterNames.map((name) => parameters[name]);
+  const [row] = await qb.connection.query<{ total: string; rows: Record<string, unknown>[] }[]>(statement.sql, values);
   const { driver } = qb.connection;
-  const pageSql = qb
-    .select(
-      metadata.columns.map(
-        (c) => `${driver.escape(alias)}.${driver.escape(c.databaseName)} AS ${driver.escape(c.databaseName)}`,
-      ),
-    )
-    .orderBy(`${alias}.${orderBy}`, 'DESC')
-    .addOrderBy(`${alias}.id`, 'DESC')
-    .limit(page.limit)
-    .offset(page.offset)
-    .getQuery();
-  const orderColumn = driver.escape(metadata.findColumnWithPropertyName(orderBy)!.databaseName);
-  const idColumn = driver.escape(metadata.findColumnWithPropertyName('id')!.databaseName);
-  const [sql, parameters] = driver.escapeQueryWithParameters(
-    `SELECT (${count}) AS "total", (SELECT coalesce(json_agg("page" ORDER BY "page".${orderColumn} DESC, ` +
-      `"page".${idColumn} DESC), '[]') FROM (${pageSql}) "page") AS "rows"`,
-    qb.getParameters(),
-  );
-  const [row] = await qb.connection.query<{ total: string; rows: Record<string, unknown>[] }[]>(sql, parameters);
   return [row.rows.map((raw) => hydrate<T>(metadata, driver, raw)), Number(row.total)];
 }
