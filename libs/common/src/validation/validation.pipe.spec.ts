@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Min, ValidateNested } from 'class-validator';
+import { IsInt, IsString, Max, Min, ValidateNested } from 'class-validator';
 import { createValidationPipe, flattenValidationErrors } from './validation.pipe';
 import { ApiProblemException } from '../problem/api-problem.exception';
 import { validateSync } from 'class-validator';
@@ -7,6 +7,12 @@ import { plainToInstance } from 'class-transformer';
 
 class Leg {
   @IsInt() @Min(1) quantity!: number;
+}
+class Page {
+  @IsInt() @Min(1) @Max(10) @Type(() => Number) limit!: number;
+}
+class Named {
+  @IsString() name!: string;
 }
 class Order {
   @IsString() symbol!: string;
@@ -38,5 +44,25 @@ describe('validation', () => {
     await expect(pipe.transform({ symbol: 42, legs: [] }, { type: 'body', metatype: Order })).rejects.toBeInstanceOf(
       ApiProblemException,
     );
+  });
+
+  it('passes through a query object that one of its pipes validated as the same class, and validates anything else', async () => {
+    const asQuery = (metatype: new () => object) => ({ type: 'query' as const, metatype, data: undefined });
+    const validated = (await createValidationPipe().transform({ limit: '5' }, asQuery(Page))) as Page;
+    expect(validated).toBeInstanceOf(Page);
+    expect(validated.limit).toBe(5);
+    // The handler's pipe (another instance) hands the same object on without a second validation.
+    expect(await createValidationPipe().transform(validated, asQuery(Page))).toBe(validated);
+    // An object the pipe did not produce is validated like any client input.
+    await expect(createValidationPipe().transform({ limit: '50' }, asQuery(Page))).rejects.toBeInstanceOf(
+      ApiProblemException,
+    );
+    // Validated as one class is no pass for another, nor for a body.
+    await expect(createValidationPipe().transform(validated, asQuery(Named))).rejects.toBeInstanceOf(
+      ApiProblemException,
+    );
+    await expect(
+      createValidationPipe().transform(validated, { type: 'body', metatype: Named, data: undefined }),
+    ).rejects.toBeInstanceOf(ApiProblemException);
   });
 });

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, type Type, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ApiProblemException } from '../problem/api-problem.exception';
 import { type FieldError, PROBLEM_TYPES } from '../problem/problem-details';
 
@@ -60,11 +60,32 @@ export function validationProblem(errors: FieldError[]): ApiProblemException {
 }
 
 /**
+ * Query objects that a validation pipe of this process produced, with the class they were
+ * validated as. A cached read validates its query before the cache lookup (to build the key);
+ * on a miss the handler receives that same object, and its pipe then has nothing left to check.
+ * Only a pipe's own output is ever in here: a client cannot hand in an object, only strings.
+ */
+const validatedQueries = new WeakMap<object, Type>();
+
+class ApiValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const { metatype } = metadata;
+    if (metadata.type !== 'query' || !metatype) return super.transform(value, metadata);
+    if (isObject(value) && validatedQueries.get(value) === metatype) return value;
+    const result: unknown = await super.transform(value, metadata);
+    if (isObject(result)) validatedQueries.set(result, metatype);
+    return result;
+  }
+}
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+
+/**
  * The global pipe: strips nothing silently (unknown fields are 422), converts
  * query strings to the declared types, and answers 422 with `errors: [{ field, message }]`.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ApiValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -48,7 +48,8 @@ function rawQuery(query: Request['query']): string {
  * Interceptors run before pipes, so the key cannot come from the handler's validated query: the
  * query is validated here with the same global pipe (a refused query is a 422 from here and
  * never reaches the cache), and the normalised result is remembered per raw query, so a repeated
- * query is not validated twice. Only queries that passed validation are ever looked up.
+ * query is not validated twice. Only queries that passed validation are ever looked up. A new
+ * query's validated object replaces `req.query`, which the global pipe then passes through.
  */
 @Injectable()
 export class ResponseCacheInterceptor implements NestInterceptor {
@@ -105,6 +106,9 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     const known = this.validated.get(raw);
     if (known !== undefined) return known;
     const value: unknown = await this.pipe.transform(req.query, { type: 'query', metatype: dto, data: undefined });
+    // The handler's `@Query()` reads the validated object (Express 5 would parse the raw query
+    // again), and the global pipe knows it: a miss validates its query once, not twice.
+    Object.defineProperty(req, 'query', { value, configurable: true, enumerable: true, writable: true });
     const normalised = `${params}|${normaliseQuery(value as object)}`;
     this.validated.set(raw, normalised);
     return normalised;
