@@ -32,18 +32,6 @@ const JSON_FAITHFUL_TYPES = new Set<unknown>([
   'json',
 ]);
 
-const checkedEntities = new WeakSet<EntityMetadata>();
-
-function assertJsonFaithful(metadata: EntityMetadata): void {
-  if (checkedEntities.has(metadata)) return;
-  const unfit = metadata.columns.filter((c) => !JSON_FAITHFUL_TYPES.has(c.type));
-  if (unfit.length > 0) {
-    const names = unfit.map((c) => `${c.databaseName} (${String(c.type)})`).join(', ');
-    throw new Error(`${metadata.tableName}: columns ${names} do not survive a JSON page`);
-  }
-  checkedEntities.add(metadata);
-}
-
 /** The page's statement for one shape of filters: SQL with `$n` placeholders, and the parameter behind each. */
 interface PageStatement {
   sql: string;
@@ -57,28 +45,41 @@ const MAX_SHAPES_PER_ENTITY = 256;
 /** Per entity metadata, so per data source: two data sources may qualify table names differently. */
 const statements = new WeakMap<EntityMetadata, BoundedMap<string, PageStatement>>();
 
+/** The entity's statements by shape; the first call checks that its columns survive JSON. */
+function statementsOf(metadata: EntityMetadata): BoundedMap<string, PageStatement> {
+  let shapes = statements.get(metadata);
+  if (shapes) return shapes;
+  const unfit = metadata.columns.filter((c) => !JSON_FAITHFUL_TYPES.has(c.type));
+  if (unfit.length > 0) {
+    const names = unfit.map((c) => `${c.databaseName} (${String(c.type)})`).join(', ');
+    throw new Error(`${metadata.tableName}: columns ${names} do not survive a JSON page`);
+  }
+  statements.set(metadata, (shapes = new BoundedMap(MAX_SHAPES_PER_ENTITY)));
+  return shapes;
+}
+
 /**
  * What the page's SQL text depends on, besides the values of its parameters: the filters'
- * conditions, the parameter names, the count's SQL and the order. Undefined when the builder
- * holds anything whose SQL also depends on values (a spread array parameter, a function) or
- * that this helper does not expect (joins, grouping): that page is built on every call.
+ * conditions, the parameter names, the count's SQL and the order. A builder whose SQL would also
+ * depend on values (a spread array parameter, a function) or that this helper does not expect
+ * (joins, grouping, bracketed conditions) is a programming error, refused here.
  */
-function shapeOf(
-  qb: SelectQueryBuilder<ObjectLiteral>,
-  orderBy: string,
-  count: string | undefined,
-): string | undefined {
+function shapeOf(qb: SelectQueryBuilder<ObjectLiteral>, orderBy: string, count: string | undefined): string {
   const map = qb.expressionMap;
-  if (map.joinAttributes.length > 0 || map.groupBys.length > 0 || map.havings.length > 0) return undefined;
+  const unsupported = (what: string) => new Error(`newestFirstPage: ${what} is not supported`);
+  if (map.joinAttributes.length > 0 || map.groupBys.length > 0 || map.havings.length > 0) {
+    throw unsupported('a join or grouping');
+  }
   const parts = [qb.alias, orderBy, count ?? ''];
   for (const where of map.wheres) {
-    if (typeof where.condition !== 'string') return undefined;
+    if (typeof where.condition !== 'string') throw unsupported('a condition other than an SQL string');
     parts.push(where.type, where.condition);
   }
   const parameters: Record<string, unknown> = qb.getParameters();
   for (const name of Object.keys(parameters).sort()) {
     const value = parameters[name];
-    if (Array.isArray(value) || typeof value === 'function') return undefined;
+    if (Array.isArray(value) || typeof value === 'function')
+      throw unsupported(`the array or function parameter ${name}`);
     parts.push(name);
   }
   return parts.join('\u0000');
@@ -155,7 +156,7 @@ export async function newestFirstPage<T extends ObjectLiteral>(
   total?: CountExpression | null,
 ): Promise<[T[], number]> {
   const metadata = qb.expressionMap.mainAlias!.metadata;
-  assertJsonFaithful(metadata);
+  const shapes = statementsOf(metadata);
   if (total) qb.setParameters(total.parameters);
   const filters: Record<string, unknown> = qb.getParameters();
   if (PAGE_LIMIT in filters || PAGE_OFFSET in filters) {
@@ -163,14 +164,10 @@ export async function newestFirstPage<T extends ObjectLiteral>(
   }
   qb.setParameters({ [PAGE_LIMIT]: page.limit, [PAGE_OFFSET]: page.offset });
   const shape = shapeOf(qb, orderBy, total?.sql);
-  let shapes = statements.get(metadata);
-  let statement = shape === undefined ? undefined : shapes?.get(shape);
+  let statement = shapes.get(shape);
   if (!statement) {
     statement = buildStatement(qb, metadata, orderBy, total);
-    if (shape !== undefined) {
-      if (!shapes) statements.set(metadata, (shapes = new BoundedMap(MAX_SHAPES_PER_ENTITY)));
-      shapes.set(shape, statement);
-    }
+    shapes.set(shape, statement);
   }
   const parameters: Record<string, unknown> = qb.getParameters();
   const values = statement.parameterNames.map((name) => parameters[name]);
