@@ -64,7 +64,12 @@ function statementsOf(metadata: EntityMetadata): BoundedMap<string, PageStatemen
  * depend on values (a spread array parameter, a function) or that this helper does not expect
  * (joins, grouping, bracketed conditions) is a programming error, refused here.
  */
-function shapeOf(qb: SelectQueryBuilder<ObjectLiteral>, orderBy: string, count: string | undefined): string {
+function shapeOf(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  parameters: Record<string, unknown>,
+  orderBy: string,
+  count: string | undefined,
+): string {
   const map = qb.expressionMap;
   const unsupported = (what: string) => new Error(`newestFirstPage: ${what} is not supported`);
   if (map.joinAttributes.length > 0 || map.groupBys.length > 0 || map.havings.length > 0) {
@@ -75,7 +80,6 @@ function shapeOf(qb: SelectQueryBuilder<ObjectLiteral>, orderBy: string, count: 
     if (typeof where.condition !== 'string') throw unsupported('a condition other than an SQL string');
     parts.push(where.type, where.condition);
   }
-  const parameters: Record<string, unknown> = qb.getParameters();
   for (const name of Object.keys(parameters).sort()) {
     const value = parameters[name];
     if (Array.isArray(value) || typeof value === 'function')
@@ -158,18 +162,19 @@ export async function newestFirstPage<T extends ObjectLiteral>(
   const metadata = qb.expressionMap.mainAlias!.metadata;
   const shapes = statementsOf(metadata);
   if (total) qb.setParameters(total.parameters);
-  const filters: Record<string, unknown> = qb.getParameters();
-  if (PAGE_LIMIT in filters || PAGE_OFFSET in filters) {
+  const parameters: Record<string, unknown> = qb.getParameters();
+  if (PAGE_LIMIT in parameters || PAGE_OFFSET in parameters) {
     throw new Error(`newestFirstPage: the parameter names ${PAGE_LIMIT} and ${PAGE_OFFSET} are its own`);
   }
-  qb.setParameters({ [PAGE_LIMIT]: page.limit, [PAGE_OFFSET]: page.offset });
-  const shape = shapeOf(qb, orderBy, total?.sql);
+  parameters[PAGE_LIMIT] = page.limit;
+  parameters[PAGE_OFFSET] = page.offset;
+  qb.setParameters(parameters);
+  const shape = shapeOf(qb, parameters, orderBy, total?.sql);
   let statement = shapes.get(shape);
   if (!statement) {
     statement = buildStatement(qb, metadata, orderBy, total);
     shapes.set(shape, statement);
   }
-  const parameters: Record<string, unknown> = qb.getParameters();
   const values = statement.parameterNames.map((name) => parameters[name]);
   const [row] = await qb.connection.query<{ total: string; rows: Record<string, unknown>[] }[]>(statement.sql, values);
   const { driver } = qb.connection;
