@@ -34,6 +34,7 @@ const http = require('node:http');
 const os = require('node:os');
 const { join } = require('node:path');
 const data = require('./lib/data');
+const { cpuMeter } = require('./lib/cpu');
 const { load, combine } = require('./lib/load');
 const { markdown } = require('./lib/report');
 const { API_ENTRY, ROOT, startApi, startReference, configKnows } = require('./lib/servers');
@@ -318,13 +319,21 @@ async function main() {
     const needsReference = opts.only.some((id) => ['S0', 'S1', 'S2', 'S3', 'S6'].includes(id));
     const ctx = { opts, notes: results.notes, auditedSent: 0, auditedCompleted: 0, auditedByLabel: {}, label: 'setup', s0Runs: [] };
     shared.ctx = ctx;
-    ctx.refLoad = async (target, loadOptions, { s0 = false } = {}) => {
+    /** One load run with the CPU each process spent during it (`figures.cpu_us`). */
+    const meteredLoad = async (server, target, loadOptions) => {
+      const meter = cpuMeter(server.pid);
       const figures = await load(target, loadOptions);
+      const cpu = meter.stop();
+      if (cpu) figures.cpu_us = cpu;
+      return figures;
+    };
+    ctx.refLoad = async (target, loadOptions, { s0 = false } = {}) => {
+      const figures = await meteredLoad(ctx.ref, target, loadOptions);
       if (s0) ctx.s0Runs.push(figures);
       return figures;
     };
     ctx.apiLoad = async (target, loadOptions, { audited = true } = {}) => {
-      const figures = await load(target, loadOptions);
+      const figures = await meteredLoad(ctx.api, target, loadOptions);
       await settle(ctx);
       if (audited) {
         ctx.auditedSent += figures.sent;

@@ -10,7 +10,8 @@
  * `/api/v1/stream` exists) is one more entry here.
  */
 const { tradeBatch, rawInsertRun, SYMBOLS } = require('./lib/data');
-const { combine, CLIENT_TIMEOUT_SEC } = require('./lib/load');
+const { cpuMeter } = require('./lib/cpu');
+const { combine, sumCpu, CLIENT_TIMEOUT_SEC } = require('./lib/load');
 const http = require('node:http');
 
 /**
@@ -155,9 +156,11 @@ const SCENARIOS = [
         inserted = 0;
         apiRuns.push(await ctx.apiLoad(ingest, { connections, durationSec: ctx.opts.durationSec }));
         apiRows += inserted;
-        rawRuns.push(
-          await rawInsertRun(ctx.dbUrl, { workers: connections, batchSize: INGEST_BATCH, durationMs: ctx.opts.durationSec * 1000 }),
-        );
+        // The API is idle meanwhile: the meter's server share is ~0, Postgres's and the client's are the raw insert's.
+        const meter = cpuMeter(ctx.api.pid);
+        const raw = await rawInsertRun(ctx.dbUrl, { workers: connections, batchSize: INGEST_BATCH, durationMs: ctx.opts.durationSec * 1000 });
+        raw.cpu_us = meter.stop();
+        rawRuns.push(raw);
       }
       const figures = combine(apiRuns);
       const rawSeconds = rawRuns.reduce((a, r) => a + r.seconds, 0);
@@ -168,8 +171,10 @@ const SCENARIOS = [
         p99_ms: Math.max(...rawRuns.map((r) => r.p99)),
         max_ms: Math.max(...rawRuns.map((r) => r.max)),
         workers: connections,
+        ...(rawRuns.every((r) => r.cpu_us) ? { rows: rawRuns.reduce((a, r) => a + r.rows, 0), cpu_us: sumCpu(rawRuns.map((r) => r.cpu_us)) } : {}),
       };
       figures.rows_per_s = apiRows / figures.duration_s;
+      figures.rows = apiRows;
       figures.raw_pg = raw;
       figures.ratio_to_raw = figures.rows_per_s / raw.rows_per_s;
       figures.peak_rss_mb = ctx.api.peakMb();
@@ -204,6 +209,9 @@ const SCENARIOS = [
         ctx.apiLoad(health, { connections: 2, durationSec, overallRate: 50 }, { audited: false }),
       ]);
       figures.health_during = probes;
+      // Two loads ran at once: each one's CPU figures are the whole machine's, not its own.
+      delete figures.cpu_us;
+      delete probes.cpu_us;
       figures.peak_rss_mb = ctx.api.peakMb();
       return {
         figures,

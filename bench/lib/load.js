@@ -75,7 +75,15 @@ function combine(runs) {
     errors: sum('errors'),
     timeouts: sum('timeouts'),
     status_codes: codes,
+    ...(runs.every((r) => r.cpu_us) ? { cpu_us: sumCpu(runs.map((r) => r.cpu_us)) } : {}),
   };
 }
 
-module.exports = { load, combine, CLIENT_TIMEOUT_SEC };
+/** Per-process CPU of several runs, summed. */
+function sumCpu(parts) {
+  const total = {};
+  for (const part of parts) for (const [key, us] of Object.entries(part)) total[key] = (total[key] ?? 0) + us;
+  return total;
+}
+
+module.exports = { load, combine, sumCpu, CLIENT_TIMEOUT_SEC };

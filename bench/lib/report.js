@@ -15,6 +15,43 @@ function figuresRow(id, title, f, targets = []) {
   return `| ${id} | ${title} | ${throughput} | ${versus} | ${ms(f.p50_ms)} | ${ms(f.p99_ms)} | ${ms(f.max_ms)} | ${int(f.non2xx)} | ${int(f.errors)} (${int(f.timeouts)}) | ${f.peak_rss_mb ?? '-'} | ${checks} |`;
 }
 
+/** One row of CPU µs per unit of work (request, or row for ingest), by process. */
+function cpuRow(label, cpu, units, unit) {
+  if (!cpu || !units) return undefined;
+  const per = (us) => int(us / units);
+  const total = cpu.server + cpu.postgres + cpu.redis + cpu.client;
+  return `| ${label} | ${unit} | ${per(cpu.server)} | ${per(cpu.postgres)} | ${per(cpu.redis)} | ${per(cpu.client)} | ${per(total)} |`;
+}
+
+/**
+ * CPU per request by process. With the client and the databases on the server's cores,
+ * throughput follows the total: a ratio to S0 is at most S0's total over the scenario's.
+ */
+function cpuTable(results) {
+  const rows = [];
+  if (results.s0) rows.push(cpuRow('S0', results.s0.cpu_us, results.s0.completed, 'request'));
+  for (const s of results.scenarios) {
+    const f = s.figures;
+    if (!f || s.id === 'S5') continue;
+    if (f.rows !== undefined) {
+      rows.push(cpuRow(s.id, f.cpu_us, f.rows, 'row'));
+      if (f.raw_pg) rows.push(cpuRow(`${s.id} raw pg`, f.raw_pg.cpu_us, f.raw_pg.rows, 'row'));
+    } else {
+      rows.push(cpuRow(s.id, f.cpu_us, f.completed, 'request'));
+    }
+  }
+  const present = rows.filter(Boolean);
+  if (present.length === 0) return [];
+  return [
+    '',
+    'CPU per unit of work, µs, measured runs (server: the API, or the reference for S0; Postgres and Redis: all their processes; client: the harness and its autocannon):',
+    '',
+    '| | per | server | Postgres | Redis | client | total |',
+    '|---|---|---|---|---|---|---|',
+    ...present,
+  ];
+}
+
 function markdown(results) {
   const m = results.meta;
   const lines = [
@@ -37,6 +74,7 @@ function markdown(results) {
     if (f?.reference && s.id === 'S6') lines.push(figuresRow('', `S0 at ${f.reference.connections} connections`, f.reference));
   }
   if (results.embedded?.figures) lines.push(figuresRow('EMB', 'embedded default (PGlite, no Redis), S2 load', results.embedded.figures));
+  lines.push(...cpuTable(results));
   lines.push('', '| Target | Measured | Limit | Result |', '|---|---|---|---|');
   for (const t of results.targets) {
     lines.push(`| ${t.name} | ${typeof t.value === 'number' ? t.value.toLocaleString('en-US') : t.value}${t.unit && typeof t.value === 'number' && t.unit !== 'rows/s' ? ` ${t.unit}` : ''} | ${t.limit} | ${verdict(t)} |`);
