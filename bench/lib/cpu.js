@@ -3,9 +3,11 @@
  * Where the CPU of a run goes, per process, from /proc (Linux only; elsewhere nothing is
  * measured): the server under load, every Postgres and Redis process on the machine (the
  * harness's databases are local, so their whole CPU is this run's), and the harness itself,
- * whose autocannon client shares the same cores. On a machine where the client and the
- * databases share the cores with the server, req/s follows the sum of these, not the server's
- * share alone: the figures say which process a target depends on.
+ * whose autocannon client shares the same cores. A Node server answers on one thread, so
+ * while the machine has a core to spare its req/s is about one core over its own CPU per
+ * request, and a ratio to S0 about the reference's CPU per request over the API's. Once the
+ * sum of all four reaches the cores, the databases and the client limit it too: the figures
+ * say which process a target depends on.
  */
 const { execFileSync } = require('node:child_process');
 const { readdirSync, readFileSync } = require('node:fs');

@@ -24,8 +24,8 @@ function cpuRow(label, cpu, units, unit) {
 }
 
 /**
- * CPU per request by process. With the client and the databases on the server's cores,
- * throughput follows the total: a ratio to S0 is at most S0's total over the scenario's.
+ * CPU per request by process (see lib/cpu.js): the server's share bounds its req/s (one
+ * thread), the total bounds what the machine's cores can carry.
  */
 function cpuTable(results) {
   const rows = [];
