@@ -1,5 +1,42 @@
 import type { Driver, EntityMetadata, ObjectLiteral } from 'typeorm';
 
+type ColumnMetadata = EntityMetadata['columns'][number];
+
+/** One column of an entity as hydration needs it, worked out once per entity. */
+interface HydratedColumn {
+  column: ColumnMetadata;
+  databaseName: string;
+  propertyName: string;
+  /**
+   * Whether TypeORM's `setEntityValue` comes down to `entity[propertyName] = value`: a column
+   * neither in an embedded nor virtual (what it checks before that assignment).
+   */
+  direct: boolean;
+}
+
+/** Per entity metadata (so per data source), in the metadata's column order. */
+const plans = new WeakMap<EntityMetadata, HydratedColumn[]>();
+
+/** The entity's columns in `metadata.columns` order: the order `hydrateValues` expects values in. */
+export function hydrationPlan(metadata: EntityMetadata): readonly HydratedColumn[] {
+  let plan = plans.get(metadata);
+  if (!plan) {
+    plan = metadata.columns.map((column) => ({
+      column,
+      databaseName: column.databaseName,
+      propertyName: column.propertyName,
+      direct: !column.embeddedMetadata && !column.isVirtual,
+    }));
+    plans.set(metadata, plan);
+  }
+  return plan;
+}
+
+function assign(entity: ObjectLiteral, step: HydratedColumn, value: unknown): void {
+  if (step.direct) entity[step.propertyName] = value;
+  else step.column.setEntityValue(entity, value);
+}
+
 /**
  * An entity from a raw row keyed by column database names, converted as TypeORM converts a
  * loaded column (the driver's type handling, then the column's transformer: `numeric` becomes
@@ -13,8 +50,28 @@ export function hydrate<E extends ObjectLiteral>(
   raw: Record<string, unknown>,
 ): E {
   const entity = metadata.create() as E;
-  for (const column of metadata.columns) {
-    column.setEntityValue(entity, driver.prepareHydratedValue(raw[column.databaseName], column));
+  for (const step of hydrationPlan(metadata)) {
+    assign(entity, step, driver.prepareHydratedValue(raw[step.databaseName], step.column));
+  }
+  return entity;
+}
+
+/**
+ * The same from the row's values alone, in `hydrationPlan` order: a row without its column
+ * names is a third smaller as JSON, and quicker to parse and to read.
+ */
+export function hydrateValues<E extends ObjectLiteral>(
+  metadata: EntityMetadata,
+  driver: Driver,
+  values: readonly unknown[],
+): E {
+  const plan = hydrationPlan(metadata);
+  if (values.length !== plan.length) {
+    throw new Error(`${metadata.tableName}: a row of ${values.length} values for ${plan.length} columns`);
+  }
+  const entity = metadata.create() as E;
+  for (let i = 0; i < plan.length; i++) {
+    assign(entity, plan[i], driver.prepareHydratedValue(values[i], plan[i].column));
   }
   return entity;
 }
