@@ -2,6 +2,34 @@ import type { Driver, EntityMetadata, ObjectLiteral } from 'typeorm';
 
 type ColumnMetadata = EntityMetadata['columns'][number];
 
+/**
+ * Column types whose JSON spelling (`to_json`) converts back to exactly what `pg` hands TypeORM
+ * for the text protocol: strings stay strings, `numeric` becomes the same number its transformer
+ * would make of the text, a `timestamptz` an ISO 8601 string with its offset (the same instant
+ * to the millisecond, fractions truncated as `pg` truncates them), `jsonb` the object itself.
+ * Not `bigint` (JSON numbers lose precision past 2^53), `date` or `bytea`.
+ */
+const JSON_FAITHFUL_TYPES = new Set<unknown>([
+  'uuid',
+  'varchar',
+  'character varying',
+  'text',
+  'char',
+  'numeric',
+  'integer',
+  'int',
+  'boolean',
+  'timestamptz',
+  'timestamp with time zone',
+  'jsonb',
+  'json',
+]);
+
+/** The entity's columns that cannot be read back from JSON (empty: its rows can travel as JSON). */
+export function columnsNotJsonFaithful(metadata: EntityMetadata): ColumnMetadata[] {
+  return metadata.columns.filter((column) => column.isArray || !JSON_FAITHFUL_TYPES.has(column.type));
+}
+
 /** One column of an entity as hydration needs it, worked out once per entity. */
 interface HydratedColumn {
   column: ColumnMetadata;

@@ -1,36 +1,12 @@
 import { BoundedMap } from '@app/common';
 import type { EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { hydrateValues, hydrationPlan } from './hydrate';
+import { columnsNotJsonFaithful, hydrateValues, hydrationPlan } from './hydrate';
 
 /** A count as an SQL expression over its own named parameters (prefixed, so they never clash with a page's). */
 export interface CountExpression {
   sql: string;
   parameters: Record<string, unknown>;
 }
-
-/**
- * Column types whose JSON spelling (`to_json`) converts back to exactly what `pg` hands TypeORM
- * for the text protocol: strings stay strings, `numeric` becomes the same number its transformer
- * would make of the text, a `timestamptz` an ISO 8601 string with its offset (the same instant
- * to the millisecond, fractions truncated as `pg` truncates them), `jsonb` the object itself.
- * Not `bigint` (JSON numbers lose precision past 2^53), `date` or `bytea`: an entity with those
- * needs its own page query.
- */
-const JSON_FAITHFUL_TYPES = new Set<unknown>([
-  'uuid',
-  'varchar',
-  'character varying',
-  'text',
-  'char',
-  'numeric',
-  'integer',
-  'int',
-  'boolean',
-  'timestamptz',
-  'timestamp with time zone',
-  'jsonb',
-  'json',
-]);
 
 /** The page's statement for one shape of filters: SQL with `$n` placeholders, and the parameter behind each. */
 interface PageStatement {
@@ -49,7 +25,7 @@ const statements = new WeakMap<EntityMetadata, BoundedMap<string, PageStatement>
 function statementsOf(metadata: EntityMetadata): BoundedMap<string, PageStatement> {
   let shapes = statements.get(metadata);
   if (shapes) return shapes;
-  const unfit = metadata.columns.filter((c) => !JSON_FAITHFUL_TYPES.has(c.type));
+  const unfit = columnsNotJsonFaithful(metadata);
   if (unfit.length > 0) {
     const names = unfit.map((c) => `${c.databaseName} (${String(c.type)})`).join(', ');
     throw new Error(`${metadata.tableName}: columns ${names} do not survive a JSON page`);
@@ -147,7 +123,7 @@ function buildStatement(
  * Why JSON: the `pg` driver's cost is per field of each row (a message, a string decode and a
  * type parser for each of the page's 50 × 14 values), and one JSON text parsed at once costs
  * about half as much; the JSON values are converted exactly as the row's would be (see
- * `JSON_FAITHFUL_TYPES` and `hydrate`). Each row is an array of its values, in the entity's column
+ * `columnsNotJsonFaithful` and `hydrate`). Each row is an array of its values, in the entity's column
  * order: without the column names repeated in every row the text is about 40 % smaller and parses
  * in about 60 % of the time. The aggregate carries its own ORDER BY: the order of the
  * rows it receives from the subquery is not guaranteed.
