@@ -24,11 +24,17 @@ function ticksPerSecond() {
   return clockTicks;
 }
 
-/** User + system CPU of one process (all its threads), in µs; undefined when unreadable. */
+/**
+ * User + system CPU of one process (all its threads) and of its children that have exited and
+ * been waited for, in µs; undefined when unreadable. The children count: a Postgres backend
+ * that ends during a run (the raw insert's pool closing, an autovacuum worker) takes its CPU out
+ * of the sum of live processes, and it reappears in the postmaster's.
+ */
 function processCpuUs(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond();
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    return (ticks * 1e6) / ticksPerSecond();
   } catch {
     return undefined;
   }
