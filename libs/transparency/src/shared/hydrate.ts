@@ -46,7 +46,7 @@ interface HydratedColumn {
 const plans = new WeakMap<EntityMetadata, HydratedColumn[]>();
 
 /** The entity's columns in `metadata.columns` order: the order `hydrateValues` expects values in. */
-export function hydrationPlan(metadata: EntityMetadata): readonly HydratedColumn[] {
+function hydrationPlan(metadata: EntityMetadata): readonly HydratedColumn[] {
   let plan = plans.get(metadata);
   if (!plan) {
     plan = metadata.columns.map((column) => ({
@@ -77,11 +77,11 @@ export function hydrate<E extends ObjectLiteral>(
   driver: Driver,
   raw: Record<string, unknown>,
 ): E {
-  const entity = metadata.create() as E;
-  for (const step of hydrationPlan(metadata)) {
-    assign(entity, step, driver.prepareHydratedValue(raw[step.databaseName], step.column));
-  }
-  return entity;
+  return hydrateValues(
+    metadata,
+    driver,
+    hydrationPlan(metadata).map((step) => raw[step.databaseName]),
+  );
 }
 
 /**
@@ -102,4 +102,13 @@ export function hydrateValues<E extends ObjectLiteral>(
     assign(entity, plan[i], driver.prepareHydratedValue(values[i], plan[i].column));
   }
   return entity;
+}
+
+/**
+ * SQL for a row of `alias` as a JSON array of its values in `hydrationPlan` order, what
+ * `hydrateValues` reads: `json_build_array("alias"."id", "alias"."timestamp", ...)`.
+ */
+export function valueArraySql(metadata: EntityMetadata, driver: Driver, alias: string): string {
+  const values = hydrationPlan(metadata).map((step) => `${driver.escape(alias)}.${driver.escape(step.databaseName)}`);
+  return `json_build_array(${values.join(', ')})`;
 }

@@ -11,7 +11,7 @@ import {
   type ObjectLiteral,
 } from 'typeorm';
 import { ApplyValueTransformers } from 'typeorm/util/ApplyValueTransformers';
-import { columnsNotJsonFaithful, hydrate, hydrateValues, hydrationPlan } from './hydrate';
+import { columnsNotJsonFaithful, hydrate, hydrateValues, valueArraySql } from './hydrate';
 
 type ColumnMetadata = EntityMetadata['columns'][number];
 
@@ -158,10 +158,8 @@ export async function insertReturningStored<E extends ObjectLiteral>(
  * and the aggregate reads it back in that order.
  */
 function returningAsJson(metadata: EntityMetadata, driver: Driver, insertSql: string): string {
-  const values = hydrationPlan(metadata)
-    .map((step) => `"inserted".${driver.escape(step.databaseName)}`)
-    .join(', ');
-  return `WITH "inserted" AS (${insertSql}) SELECT coalesce(json_agg(json_build_array(${values})), '[]') AS "rows" FROM "inserted"`;
+  const row = valueArraySql(metadata, driver, 'inserted');
+  return `WITH "inserted" AS (${insertSql}) SELECT coalesce(json_agg(${row}), '[]') AS "rows" FROM "inserted"`;
 }
 
 interface Statement {

@@ -1,6 +1,6 @@
 import { BoundedMap } from '@app/common';
 import type { EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { columnsNotJsonFaithful, hydrateValues, hydrationPlan } from './hydrate';
+import { columnsNotJsonFaithful, hydrateValues, valueArraySql } from './hydrate';
 
 /** A count as an SQL expression over its own named parameters (prefixed, so they never clash with a page's). */
 export interface CountExpression {
@@ -96,12 +96,8 @@ function buildStatement(
     .getQuery();
   const orderColumn = driver.escape(metadata.findColumnWithPropertyName(orderBy)!.databaseName);
   const idColumn = driver.escape(metadata.findColumnWithPropertyName('id')!.databaseName);
-  // Each row as an array of its values, in the order `hydrateValues` reads them.
-  const values = hydrationPlan(metadata)
-    .map((step) => `"page".${driver.escape(step.databaseName)}`)
-    .join(', ');
   const sql =
-    `SELECT (${count}) AS "total", (SELECT coalesce(json_agg(json_build_array(${values}) ORDER BY ` +
+    `SELECT (${count}) AS "total", (SELECT coalesce(json_agg(${valueArraySql(metadata, driver, 'page')} ORDER BY ` +
     `"page".${orderColumn} DESC, "page".${idColumn} DESC), '[]') ` +
     `FROM (${pageSql} LIMIT :${PAGE_LIMIT} OFFSET :${PAGE_OFFSET}) "page") AS "rows"`;
   // Each parameter stands for its own name: the escaped values are the names, in placeholder order.
