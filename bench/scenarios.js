@@ -164,14 +164,16 @@ const SCENARIOS = [
       }
       const figures = combine(apiRuns);
       const rawSeconds = rawRuns.reduce((a, r) => a + r.seconds, 0);
+      const rawRows = rawRuns.reduce((a, r) => a + r.rows, 0);
       const raw = {
-        rows_per_s: rawRuns.reduce((a, r) => a + r.rows, 0) / rawSeconds,
+        rows_per_s: rawRows / rawSeconds,
         statements_per_s: rawRuns.reduce((a, r) => a + r.statements, 0) / rawSeconds,
         p50_ms: rawRuns.reduce((a, r) => a + r.p50, 0) / rawRuns.length,
         p99_ms: Math.max(...rawRuns.map((r) => r.p99)),
         max_ms: Math.max(...rawRuns.map((r) => r.max)),
         workers: connections,
-        ...(rawRuns.every((r) => r.cpu_us) ? { rows: rawRuns.reduce((a, r) => a + r.rows, 0), cpu_us: sumCpu(rawRuns.map((r) => r.cpu_us)) } : {}),
+        rows: rawRows,
+        ...(rawRuns.every((r) => r.cpu_us) ? { cpu_us: sumCpu(rawRuns.map((r) => r.cpu_us)) } : {}),
       };
       figures.rows_per_s = apiRows / figures.duration_s;
       figures.rows = apiRows;
