@@ -10,6 +10,7 @@
  * `/api/v1/stream` exists) is one more entry here.
  */
 const { tradeBatch, rawInsertRun, SYMBOLS } = require('./lib/data');
+const { acceptQueueSampler } = require('./lib/accept-queue');
 const { cpuMeter } = require('./lib/cpu');
 const { combine, sumCpu, CLIENT_TIMEOUT_SEC } = require('./lib/load');
 const http = require('node:http');
@@ -233,13 +234,20 @@ const SCENARIOS = [
       const warmup = { ...loadOptions, durationSec: ctx.opts.warmupSec };
       await ctx.refLoad({ url: ctx.ref.url, path: '/hello' }, warmup);
       await ctx.apiLoad(portfolio(ctx), warmup);
+      // How long new connections waited to be accepted (see lib/accept-queue.js).
+      const refQueue = acceptQueueSampler(ctx.ref.port);
       const reference = await ctx.refLoad({ url: ctx.ref.url, path: '/hello' }, loadOptions);
+      reference.accept_queue = refQueue.stop();
       ctx.api.resetPeak();
+      const apiQueue = acceptQueueSampler(ctx.api.port);
       const figures = await ctx.apiLoad(portfolio(ctx), loadOptions);
+      figures.accept_queue = apiQueue.stop();
       figures.reference_rps = reference.rps;
       figures.reference = reference;
       figures.ratio = figures.rps / reference.rps;
       figures.peak_rss_mb = ctx.api.peakMb();
+      const queued = (q) => (q ? `at most ${q.peak} connections waiting, the last at ${round(q.last_waiting_ms / 1000)} s into the run` : 'not measured');
+      ctx.notes.push(`S6 accept queue (established, not yet accepted): API ${queued(figures.accept_queue)}; S0 ${queued(reference.accept_queue)}.`);
       if (loadOptions.durationSec <= CLIENT_TIMEOUT_SEC) {
         ctx.notes.push(`S6 ran ${loadOptions.durationSec} s, not longer than the ${CLIENT_TIMEOUT_SEC} s client timeout: no timeout could show; the full run decides S6.`);
       }
