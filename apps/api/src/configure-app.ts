@@ -21,18 +21,23 @@ export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false, abo
 
 /**
  * Requests worked on at once; the rest wait their turn (`admissionControl`). Enough to keep
- * two cores, Postgres (a pool of 10 by default) and Redis busy: at 50 connections 16 and 64
- * give the same req/s and p99. Few enough that the event loop comes round often. libuv (since
- * 1.45, Node 20) accepts one new connection per loop iteration, and an iteration runs every
- * reply that is ready, so the more requests in flight, the longer it is. With 64, under a
- * 1,000-connection storm on two cores the kernel's accept queue drained at about 50
- * connections a second, and clients still waiting after 10 s timed out although the process
- * answered every request it had accepted within 0.5 s. With 16, the storm was accepted within
- * 2 s (docs/benchmarks.md, "Connection storms"). Past ADMISSION_QUEUE_MAX waiting, new requests
- * get 503 + Retry-After.
+ * two cores, Postgres and Redis busy: at 50 connections 16 and 64 give the same req/s and p99.
+ * Few enough that the event loop comes round often. libuv (since 1.45, Node 20) accepts one
+ * new connection per loop iteration, and an iteration runs every reply that is ready, so the
+ * more requests in flight, the longer it is. With 64, under a 1,000-connection storm on two
+ * cores the kernel's accept queue drained at about 50 connections a second, and clients still
+ * waiting after 10 s timed out although the process answered every request it had accepted
+ * within 0.5 s. With 16, the storm was accepted within 2 s (docs/benchmarks.md, "Connection
+ * storms"). Never fewer than the database pool (`DB_POOL_MAX`), so a larger pool can be used.
+ * Past ADMISSION_QUEUE_MAX waiting, new requests get 503 + Retry-After.
  */
 const ADMISSION_LIMIT = 16;
 const ADMISSION_QUEUE_MAX = 10_000;
+/** The admission limit for this configuration: ADMISSION_LIMIT, or the database pool if larger. */
+export function admissionLimit(config: AppConfig): number {
+  return Math.max(ADMISSION_LIMIT, config.database.poolMax);
+}
+
 /** A live stream holds its request for as long as it is open: it must not hold a place. */
 const STREAM_PATH = /^\/api\/v\d+\/stream\/?$/i;
 const isStream = (req: Parameters<typeof requestPath>[0]): boolean => STREAM_PATH.test(requestPath(req));
@@ -69,7 +74,9 @@ export function configureApp(
   app.use(app.get(RequestObserver).middleware);
   // Past the observer (a request waiting in line is still audited and measured, its wait
   // included), before any other work: health probes, scrapes and live streams never wait.
-  app.use(admissionControl(ADMISSION_LIMIT, ADMISSION_QUEUE_MAX, (req) => isOperationalRequest(req) || isStream(req)));
+  app.use(
+    admissionControl(admissionLimit(config), ADMISSION_QUEUE_MAX, (req) => isOperationalRequest(req) || isStream(req)),
+  );
   app.use(securityHeaders);
   app.enableCors(corsOptions(config));
   // What fails in Express itself before Nest (a path that cannot be decoded) as problem+json.
