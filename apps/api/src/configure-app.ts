@@ -20,18 +20,22 @@ import { setupOpenApi } from './openapi';
 export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false, abortOnError: false };
 
 /**
- * Requests worked on at once; the rest wait their turn (`admissionControl`). Enough to keep
- * two cores, Postgres and Redis busy: at 50 connections 16 and 64 give the same req/s and p99.
- * Few enough that the event loop comes round often. libuv (since 1.45, Node 20) accepts one
- * new connection per loop iteration, and an iteration runs every reply that is ready, so the
- * more requests in flight, the longer it is. With 64, under a 1,000-connection storm on two
- * cores the kernel's accept queue drained at about 50 connections a second, and clients still
- * waiting after 10 s timed out although the process answered every request it had accepted
- * within 0.5 s. With 16, the storm was accepted within 2 s (docs/benchmarks.md, "Connection
- * storms"). Never fewer than the database pool (`DB_POOL_MAX`), so a larger pool can be used.
- * Past ADMISSION_QUEUE_MAX waiting, new requests get 503 + Retry-After.
+ * Requests worked on at once; the rest wait their turn (`admissionControl`). A compromise
+ * between two overloads (docs/benchmarks.md, "Connection storms"):
+ * - Fewer places make the event loop come round more often. libuv (since 1.45, Node 20)
+ *   accepts one new connection per loop iteration, and an iteration runs every reply that is
+ *   ready, so the more requests in flight, the longer it is. With 64, a storm of 1,000 new
+ *   connections on two cores waited in the kernel's accept queue long enough for clients to
+ *   time out after 10 s, in 7 runs of 12, although the process answered every request it had
+ *   accepted within 0.5 s. With 32: none in 6 runs; with 16: none in 7.
+ * - More places keep cheap requests from queueing behind slow ones. With uncached lists
+ *   saturating the machine, a cached read's median latency was 32-43 ms with 64 places,
+ *   41-43 ms with 32 and 55-78 ms with 16.
+ * At 50 connections of one kind, 16 and 64 gave the same req/s and p99. Never fewer than the
+ * database pool (`DB_POOL_MAX`), so a larger pool can be used. Past ADMISSION_QUEUE_MAX
+ * waiting, new requests get 503 + Retry-After.
  */
-const ADMISSION_LIMIT = 16;
+const ADMISSION_LIMIT = 32;
 const ADMISSION_QUEUE_MAX = 10_000;
 /** The admission limit for this configuration: ADMISSION_LIMIT, or the database pool if larger. */
 export function admissionLimit(config: AppConfig): number {
