@@ -1,11 +1,11 @@
 import { loadConfig } from '@app/config';
-import { admissionLimit } from './configure-app';
+import { admissionLimits } from './configure-app';
 
-describe('admission limit', () => {
-  it('is 32 with the default database pool, and never below a larger DB_POOL_MAX', () => {
+describe('admission limits', () => {
+  it('are 64 places, 16 in a connection storm, and never below a larger DB_POOL_MAX', () => {
     const external = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' };
-    expect(admissionLimit(loadConfig(external))).toBe(32);
-    expect(admissionLimit(loadConfig({ ...external, DB_POOL_MAX: '50' }))).toBe(50);
-    expect(admissionLimit(loadConfig({ ...external, DB_POOL_MAX: '4' }))).toBe(32);
+    expect(admissionLimits(loadConfig(external))).toEqual({ limit: 64, stormLimit: 16 });
+    expect(admissionLimits(loadConfig({ ...external, DB_POOL_MAX: '40' }))).toEqual({ limit: 64, stormLimit: 40 });
+    expect(admissionLimits(loadConfig({ ...external, DB_POOL_MAX: '100' }))).toEqual({ limit: 100, stormLimit: 100 });
   });
 });

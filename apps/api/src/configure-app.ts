@@ -20,26 +20,33 @@ import { setupOpenApi } from './openapi';
 export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false, abortOnError: false };
 
 /**
- * Requests worked on at once; the rest wait their turn (`admissionControl`). A compromise
- * between two overloads (docs/benchmarks.md, "Connection storms"):
- * - Fewer places make the event loop come round more often. libuv (since 1.45, Node 20)
- *   accepts one new connection per loop iteration, and an iteration runs every reply that is
- *   ready, so the more requests in flight, the longer it is. With 64, a storm of 1,000 new
- *   connections on two cores waited in the kernel's accept queue long enough for clients to
- *   time out after 10 s, in 7 runs of 12, although the process answered every request it had
- *   accepted within 0.5 s. With 32: none in 6 runs; with 16: none in 7.
- * - More places keep cheap requests from queueing behind slow ones. With uncached lists
- *   saturating the machine, a cached read's median latency was 32-43 ms with 64 places,
- *   41-43 ms with 32 and 55-78 ms with 16.
- * At 50 connections of one kind, 16 and 64 gave the same req/s and p99. Never fewer than the
- * database pool (`DB_POOL_MAX`), so a larger pool can be used. Past ADMISSION_QUEUE_MAX
- * waiting, new requests get 503 + Retry-After.
+ * Requests worked on at once; the rest wait their turn (`admissionControl`), and past
+ * ADMISSION_QUEUE_MAX waiting new requests get 503 + Retry-After. Two overloads pull the limit
+ * apart (docs/benchmarks.md, "Connection storms"):
+ * - Slow requests (uncached lists waiting on Postgres) hold their places, and cheap ones queue
+ *   behind them. With the machine saturated by uncached lists, a cached read's median latency
+ *   was 29-43 ms with 64 places, 41-43 ms with 32 and 55-81 ms with 16.
+ * - libuv (since 1.45, Node 20) accepts one new connection per loop iteration, and an iteration
+ *   runs the ready work of every request in flight. With 64 places, a storm of 1,000 new
+ *   connections on two cores waited in the kernel's accept queue until clients timed out after
+ *   10 s, in 7 runs of 12, although the process answered every request it had accepted within
+ *   0.5 s. With 16, the storm was accepted within 2 s.
+ * So 64 places, and 16 while new connections arrive in a burst (CONNECTION_STORM). Never fewer
+ * than the database pool (`DB_POOL_MAX`), so a larger pool can be used.
  */
-const ADMISSION_LIMIT = 32;
+const ADMISSION_LIMIT = 64;
 const ADMISSION_QUEUE_MAX = 10_000;
-/** The admission limit for this configuration: ADMISSION_LIMIT, or the database pool if larger. */
-export function admissionLimit(config: AppConfig): number {
-  return Math.max(ADMISSION_LIMIT, config.database.poolMax);
+/**
+ * A burst: 10 new connections within half a second. With 64 places on a busy loop the server
+ * still accepts 25-50 a second, so a storm is seen even when it arrives under load; clients that
+ * keep their connections alive open far fewer.
+ */
+const CONNECTION_STORM = { limit: 16, connections: 10, windowMs: 500, holdMs: 2000 };
+
+/** Admission places for this configuration: the normal limit, and the limit during a connection storm. */
+export function admissionLimits(config: AppConfig): { limit: number; stormLimit: number } {
+  const pool = config.database.poolMax;
+  return { limit: Math.max(ADMISSION_LIMIT, pool), stormLimit: Math.max(CONNECTION_STORM.limit, pool) };
 }
 
 /** A live stream holds its request for as long as it is open: it must not hold a place. */
@@ -78,9 +85,15 @@ export function configureApp(
   app.use(app.get(RequestObserver).middleware);
   // Past the observer (a request waiting in line is still audited and measured, its wait
   // included), before any other work: health probes, scrapes and live streams never wait.
-  app.use(
-    admissionControl(admissionLimit(config), ADMISSION_QUEUE_MAX, (req) => isOperationalRequest(req) || isStream(req)),
+  const limits = admissionLimits(config);
+  const admission = admissionControl(
+    limits.limit,
+    ADMISSION_QUEUE_MAX,
+    (req) => isOperationalRequest(req) || isStream(req),
+    { ...CONNECTION_STORM, limit: limits.stormLimit },
   );
+  app.use(admission);
+  app.getHttpServer().on('connection', admission.connectionAccepted);
   app.use(securityHeaders);
   app.enableCors(corsOptions(config));
   // What fails in Express itself before Nest (a path that cannot be decoded) as problem+json.

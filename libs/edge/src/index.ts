@@ -1,5 +1,5 @@
 export { EdgeModule } from './edge.module';
-export { admissionControl } from './http/admission';
+export { admissionControl, type AdmissionControl, type ConnectionStormPolicy } from './http/admission';
 export { corsOptions } from './http/cors';
 export { securityHeaders } from './http/security-headers';
 export { RateLimitGuard, SkipRateLimit } from './rate-limit/rate-limit.guard';

@@ -2,7 +2,7 @@
  * At most `limit` jobs hold a place at once; the others wait their turn in arrival order, and
  * past `maxQueued` waiting a newcomer is turned away. A job that ends hands its place straight
  * to the next in line. Used for argon2 (a core kept for the event loop) and for admission of
- * requests under overload.
+ * requests under overload, whose limit changes with the load (`setLimit`).
  */
 export class WorkLimiter {
   private running = 0;
@@ -10,9 +10,26 @@ export class WorkLimiter {
   private head = 0;
 
   constructor(
-    readonly limit: number,
+    private places: number,
     readonly maxQueued = Number.POSITIVE_INFINITY,
   ) {}
+
+  get limit(): number {
+    return this.places;
+  }
+
+  /**
+   * A new limit. A higher one starts waiting jobs at once; a lower one lets the running jobs
+   * finish and starts no other until fewer than the new limit run.
+   */
+  setLimit(limit: number): void {
+    this.places = limit;
+    while (this.running < this.places && this.queued > 0) {
+      // Counted before it starts, as in `enter`: a job may end (and leave) while starting.
+      this.running++;
+      if (!this.startNext()) this.running--;
+    }
+  }
 
   get active(): number {
     return this.running;
@@ -28,7 +45,7 @@ export class WorkLimiter {
    * job that took a place must `leave()` once it is done.
    */
   enter(start: () => boolean): 'started' | 'queued' | 'full' {
-    if (this.running < this.limit) {
+    if (this.running < this.places) {
       this.running++;
       if (!start()) this.leave();
       return 'started';
@@ -39,6 +56,12 @@ export class WorkLimiter {
   }
 
   leave(): void {
+    // Over a lowered limit, the place is given up instead of handed on.
+    if (this.running > this.places || !this.startNext()) this.running--;
+  }
+
+  /** Starts the first waiting job that still wants a place; false when none does. */
+  private startNext(): boolean {
     while (this.head < this.waiting.length) {
       const start = this.waiting[this.head];
       this.head++;
@@ -47,9 +70,9 @@ export class WorkLimiter {
         this.waiting.splice(0, this.head);
         this.head = 0;
       }
-      if (start()) return;
+      if (start()) return true;
     }
-    this.running--;
+    return false;
   }
 
   /** Runs `work` in a place, waiting for one; rejects at once when the line is full. */

@@ -1,14 +1,14 @@
 import { once } from 'node:events';
 import { request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import express, { type Request } from 'express';
-import { admissionControl } from './admission';
+import { admissionControl, type ConnectionStormPolicy } from './admission';
 
 /** An app whose `/work/:id` answers only when the test releases that id. */
-function app(limit: number, maxQueued: number) {
+function app(limit: number, maxQueued: number, storm?: ConnectionStormPolicy) {
   const started: string[] = [];
   const releases = new Map<string, () => void>();
-  const admission = admissionControl(limit, maxQueued, (req: Request) => req.path === '/health');
+  const admission = admissionControl(limit, maxQueued, (req: Request) => req.path === '/health', storm);
   const server = express()
     .use(admission)
     .get('/health', (_req, res) => void res.json({ status: 'ok' }))
@@ -17,6 +17,7 @@ function app(limit: number, maxQueued: number) {
       releases.set(req.params.id, () => res.json({ id: req.params.id }));
     })
     .listen(0, '127.0.0.1');
+  server.on('connection', admission.connectionAccepted);
   return { server, started, releases, admission };
 }
 
@@ -105,6 +106,47 @@ describe('admissionControl', () => {
       releases.get('queued')?.();
       expect((await busy.done).status).toBe(200);
       expect((await queued.done).status).toBe(200);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('works on fewer requests while new connections arrive in a burst, and on its limit again after', async () => {
+    const storm: ConnectionStormPolicy = { limit: 1, connections: 5, windowMs: 5000, holdMs: 300 };
+    const { server, started, releases, admission } = app(3, 100, storm);
+    const sockets: Socket[] = [];
+    try {
+      await once(server, 'listening');
+      expect(admission.limit).toBe(3);
+      const { port } = server.address() as AddressInfo;
+      for (let i = 0; i < 5; i++) sockets.push(connect(port, '127.0.0.1'));
+      await until(() => admission.limit === 1);
+      const calls = ['a', 'b', 'c'].map((id) => get(server, `/work/${id}`));
+      await until(() => started.length === 1 && admission.queued === 2);
+      // The burst is over: after the hold the limit returns, and the waiting requests start.
+      await until(() => admission.limit === 3 && started.length === 3);
+      for (const id of ['a', 'b', 'c']) releases.get(id)?.();
+      const answers = await Promise.all(calls.map((c) => c.done));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
+  });
+
+  it('keeps its limit when connections arrive one by one', async () => {
+    const storm: ConnectionStormPolicy = { limit: 1, connections: 5, windowMs: 50, holdMs: 300 };
+    const { server, started, releases, admission } = app(2, 100, storm);
+    try {
+      await once(server, 'listening');
+      for (const id of ['a', 'b', 'c', 'd']) {
+        const call = get(server, `/work/${id}`);
+        await until(() => started.includes(id));
+        expect(admission.limit).toBe(2);
+        releases.get(id)?.();
+        expect((await call.done).status).toBe(200);
+        await new Promise((r) => setTimeout(r, 60));
+      }
     } finally {
       server.close();
     }
