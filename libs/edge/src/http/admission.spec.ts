@@ -112,7 +112,7 @@ describe('admissionControl', () => {
   });
 
   it('works on fewer requests while new connections arrive in a burst, and on its limit again after', async () => {
-    const storm: ConnectionStormPolicy = { limit: 1, connections: 5, windowMs: 5000, holdMs: 300 };
+    const storm: ConnectionStormPolicy = { limit: 1, connections: 5, windowMs: 5000, holdMs: 1000 };
     const { server, started, releases, admission } = app(3, 100, storm);
     const sockets: Socket[] = [];
     try {
@@ -124,6 +124,7 @@ describe('admissionControl', () => {
       const calls = ['a', 'b', 'c'].map((id) => get(server, `/work/${id}`));
       await until(() => started.length === 1 && admission.queued === 2);
       // The burst is over: after the hold the limit returns, and the waiting requests start.
+      await new Promise((r) => setTimeout(r, storm.holdMs));
       await until(() => admission.limit === 3 && started.length === 3);
       for (const id of ['a', 'b', 'c']) releases.get(id)?.();
       const answers = await Promise.all(calls.map((c) => c.done));

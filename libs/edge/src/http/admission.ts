@@ -57,8 +57,10 @@ export function admissionControl(
       else limiter.setLimit(limit);
     }, ms).unref();
   };
+  // A policy that would not lower the limit does nothing.
+  const stormLimit = storm ? Math.min(storm.limit, limit) : limit;
   const connectionAccepted = (): void => {
-    if (!storm) return;
+    if (!storm || stormLimit === limit) return;
     const now = performance.now();
     if (now - windowStart > storm.windowMs) {
       windowStart = now;
@@ -67,7 +69,7 @@ export function admissionControl(
     if (++inWindow < storm.connections) return;
     stormUntil = now + storm.holdMs;
     if (limiter.limit === limit) {
-      limiter.setLimit(Math.min(storm.limit, limit));
+      limiter.setLimit(stormLimit);
       restoreLater(storm.holdMs);
     }
   };
