@@ -88,13 +88,14 @@ describe('Identity: login, tokens, scopes', () => {
     await time('warm-up-unknown');
     const unknown: number[] = [];
     const known: number[] = [];
-    for (let i = 0; i < 4; i += 1) {
+    for (let i = 0; i < 5; i += 1) {
       unknown.push(await time(`ghost-${i}`));
       known.push(await time('reader'));
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    // An unknown user that skipped argon2 would answer several times faster.
-    expect(median(unknown)).toBeGreaterThan(median(known) * 0.5);
+    // An unknown user that skipped argon2 would answer several times faster. The fastest of each
+    // is compared: a busy machine (CI runs suites side by side) only ever adds time, and with
+    // medians of a few samples it once made the unknown user look twice as fast.
+    expect(Math.min(...unknown)).toBeGreaterThan(Math.min(...known) * 0.5);
   });
 
   it('refuses every forged or misused token with 401 invalid_token', async () => {
