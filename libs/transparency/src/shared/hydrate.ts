@@ -25,9 +25,19 @@ const JSON_FAITHFUL_TYPES = new Set<unknown>([
   'json',
 ]);
 
-/** The entity's columns that cannot be read back from JSON (empty: its rows can travel as JSON). */
-export function columnsNotJsonFaithful(metadata: EntityMetadata): ColumnMetadata[] {
-  return metadata.columns.filter((column) => column.isArray || !JSON_FAITHFUL_TYPES.has(column.type));
+const notJsonFaithful = new WeakMap<EntityMetadata, readonly ColumnMetadata[]>();
+
+/**
+ * The entity's columns that cannot be read back from JSON (empty: its rows can travel as JSON).
+ * Worked out once per entity: every ingest asks.
+ */
+export function columnsNotJsonFaithful(metadata: EntityMetadata): readonly ColumnMetadata[] {
+  let unfit = notJsonFaithful.get(metadata);
+  if (!unfit) {
+    unfit = metadata.columns.filter((column) => column.isArray || !JSON_FAITHFUL_TYPES.has(column.type));
+    notJsonFaithful.set(metadata, unfit);
+  }
+  return unfit;
 }
 
 /** One column of an entity as hydration needs it, worked out once per entity. */
