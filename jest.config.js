@@ -28,6 +28,8 @@ module.exports = {
       ...shared,
       displayName: 'unit',
       testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/static/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/setup/unit-global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/unit-global-teardown.ts',
     },
     {
       ...shared,

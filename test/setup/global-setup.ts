@@ -14,6 +14,7 @@ import {
   ENV_REDIS_URL,
   inCi,
 } from './services';
+import { enterTempRoot } from './temp-root';
 
 interface Started {
   redisServer?: ChildProcess;
@@ -31,6 +32,7 @@ declare global {
  * binary, the Redis suites are skipped with the reason printed. Under CI=true both must answer.
  */
 export default async function globalSetup(): Promise<void> {
+  enterTempRoot();
   const started: Started = {};
   globalThis.__E2E_STARTED__ = started;
 

@@ -1,0 +1,5 @@
+import { enterTempRoot } from './temp-root';
+
+export default function unitGlobalSetup(): void {
+  enterTempRoot();
+}

@@ -1,0 +1,5 @@
+import { leaveTempRoot } from './temp-root';
+
+export default function unitGlobalTeardown(): void {
+  leaveTempRoot();
+}
