@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { type AppConfig, type Environment, loadConfig } from '@app/config';
 import { AppModule } from '../../apps/api/src/app.module';
@@ -86,33 +85,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       if (closed) return;
       closed = true;
       await app.close();
-      if (ownsSchema) {
-        await dropSchema(schema);
-        // Every prefix of the schema's apps starts with its name (`t_…:`, `t_…-fresh:`).
-        await dropRedisPrefix(schema);
-      }
+      if (ownsSchema) await dropSchema(schema);
     },
   };
-}
-
-/**
- * Deletes what an app left in the suite's Redis under its prefix (SCAN, never KEYS): the cache's
- * version keys never expire, so without this every run added a few dozen keys for good. An app
- * on a private Redis left nothing there, and the scan finds nothing.
- */
-async function dropRedisPrefix(prefix: string): Promise<void> {
-  const url = process.env[ENV_REDIS_URL];
-  if (!url) return;
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
