@@ -78,11 +78,6 @@ export class RedisService implements OnApplicationShutdown {
       // A Redis that keeps the connection but stops answering (a partition) would otherwise hold
       // every command, and the request behind it, forever: fail it so the caller degrades.
       commandTimeout: 1000,
-      // The commands of one event-loop turn leave in one write (ioredis flushes them at
-      // setImmediate), so under load the requests of a turn share round trips: Redis spent about
-      // 40 % less CPU per request (docs/benchmarks.md), the API's CPU and latency moved within
-      // the noise.
-      enableAutoPipelining: true,
       connectTimeout: 2000,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     };
